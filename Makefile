@@ -1,0 +1,55 @@
+# Harrier's front door (STYLE B1: a thin layer over CMake presets).
+#   make demo    install what is missing, build (release), run the demo until Ctrl-C
+#   make test    install what is missing, build (debug + ASan/UBSan), run every test
+#   make bench   build (release) and run the micro benchmarks
+#   make fuzz    build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
+#   make format  clang-format every C++ file in place
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 600
+CTEST_ARGS ?=
+
+.PHONY: all deps build-release build-debug demo test bench fuzz format format-check oracle-deps clean
+
+all: build-release
+
+deps:
+	@scripts/install-deps
+
+build/release/build.ninja: CMakeLists.txt CMakePresets.json | deps
+	cmake --preset release
+
+build/debug/build.ninja: CMakeLists.txt CMakePresets.json | deps
+	cmake --preset debug
+
+build-release: deps build/release/build.ninja
+	cmake --build build/release -j $(JOBS)
+
+build-debug: deps build/debug/build.ninja
+	cmake --build build/debug -j $(JOBS)
+
+oracle-deps: deps
+	@if [ -f tests/oracle/package-lock.json ] && [ ! -d tests/oracle/node_modules ]; then \
+	  cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error; fi
+
+demo: build-release
+	build/release/src/harrier replay --demo
+
+test: build-debug oracle-deps
+	ctest --preset debug $(CTEST_ARGS)
+
+bench: build-release
+	scripts/run-bench
+
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build build/fuzz -j $(JOBS)
+	scripts/run-fuzz $(FUZZ_SECONDS)
+
+format:
+	git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.h' '*.cc' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,12 @@
+// Entry points of the subcommands listed in cli/commands.cc. Each takes its own argv
+// (args[0] is the command name) and returns the exit code.
+#pragma once
+
+#include <span>
+
+namespace harrier::cli {
+
+int run_bars(std::span<char*> args);    // cli/cmd_bars.cc
+int run_replay(std::span<char*> args);  // cli/cmd_bars.cc
+
+}  // namespace harrier::cli
