@@ -32,17 +32,17 @@ enum TradeFlag : std::uint32_t {
 struct Tick {
   TimestampNs ts_ns = 0;
   SymbolId symbol = kNoSymbol;
-  TickKind kind = TickKind::kTrade;
-  char venue = 0;             // one-letter venue code, 0 when unknown
-  std::uint32_t flags = 0;    // TradeFlag bits (trades only)
+  std::uint32_t flags = 0;  // TradeFlag bits (trades only)
   // Trade: price and size. Quote: unused.
   double price = 0;
   std::int64_t size = 0;
   // Quote: each side may be absent (NaN price, size 0) when a venue updates one side only.
   double bid = kNaN;
   double ask = kNaN;
-  std::int64_t bid_size = 0;
-  std::int64_t ask_size = 0;
+  std::int32_t bid_size = 0;
+  std::int32_t ask_size = 0;
+  TickKind kind = TickKind::kTrade;
+  char venue = 0;  // one-letter venue code, 0 when unknown
 
   static Tick trade(SymbolId sym, TimestampNs ts, double px, std::int64_t sz,
                     std::uint32_t flags = 0) {
@@ -55,8 +55,8 @@ struct Tick {
     t.flags = flags;
     return t;
   }
-  static Tick quote(SymbolId sym, TimestampNs ts, double bid, std::int64_t bid_sz, double ask,
-                    std::int64_t ask_sz) {
+  static Tick quote(SymbolId sym, TimestampNs ts, double bid, std::int32_t bid_sz, double ask,
+                    std::int32_t ask_sz) {
     Tick t;
     t.ts_ns = ts;
     t.symbol = sym;
