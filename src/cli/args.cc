@@ -8,8 +8,8 @@ namespace harrier::cli {
 
 void ArgParser::add_string(std::string name, std::string metavar, std::string help,
                            std::string* out, bool required) {
-  options_.push_back({std::move(name), std::move(metavar), std::move(help), Kind::kString, out,
-                      required});
+  options_.push_back(
+      {std::move(name), std::move(metavar), std::move(help), Kind::kString, out, required});
 }
 void ArgParser::add_list(std::string name, std::string metavar, std::string help,
                          std::vector<std::string>* out) {
@@ -37,8 +37,8 @@ void ArgParser::print_help() const {
   for (const Option& o : options_) {
     std::string left = "--" + o.name;
     if (o.kind != Kind::kFlag) left += " " + o.metavar;
-    std::printf("  %-24s %s%s%s\n", left.c_str(), o.help.c_str(),
-                o.required ? " (required)" : "", o.kind == Kind::kList ? " (repeatable)" : "");
+    std::printf("  %-24s %s%s%s\n", left.c_str(), o.help.c_str(), o.required ? " (required)" : "",
+                o.kind == Kind::kList ? " (repeatable)" : "");
   }
   std::printf("  %-24s %s\n", "--help", "show this help");
 }
@@ -109,8 +109,8 @@ ArgParser::Outcome ArgParser::parse(std::span<char*> args) {
 std::optional<std::int64_t> int_option(std::string_view name, const std::string& text) {
   auto v = text::parse_int(text);
   if (!v) {
-    std::fprintf(stderr, "harrier: --%.*s: '%s' is not an integer\n",
-                 static_cast<int>(name.size()), name.data(), text.c_str());
+    std::fprintf(stderr, "harrier: --%.*s: '%s' is not an integer\n", static_cast<int>(name.size()),
+                 name.data(), text.c_str());
   }
   return v;
 }

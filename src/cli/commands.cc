@@ -16,8 +16,7 @@ int run_version(std::span<char*>) {
 }
 
 constexpr std::array kCommands = {
-    Command{"bars", "replay a tick file through the bar engine and print enriched bars",
-            run_bars},
+    Command{"bars", "replay a tick file through the bar engine and print enriched bars", run_bars},
     Command{"replay", "replay a tick file through the bar engine with a live summary (the demo)",
             run_replay},
     Command{"version", "print the version", run_version},

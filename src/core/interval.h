@@ -21,15 +21,15 @@ inline constexpr std::array<Interval, kIntervalCount> kAllIntervals = {
 inline constexpr std::size_t index_of(Interval iv) { return static_cast<std::size_t>(iv); }
 
 inline constexpr DurationNs interval_ns(Interval iv) {
-  constexpr std::array<DurationNs, kIntervalCount> ns = {
-      1 * kNsPerSec, 5 * kNsPerSec, 15 * kNsPerSec, 30 * kNsPerSec, 60 * kNsPerSec,
-      300 * kNsPerSec};
+  constexpr std::array<DurationNs, kIntervalCount> ns = {1 * kNsPerSec,  5 * kNsPerSec,
+                                                         15 * kNsPerSec, 30 * kNsPerSec,
+                                                         60 * kNsPerSec, 300 * kNsPerSec};
   return ns[index_of(iv)];
 }
 
 inline constexpr std::string_view interval_name(Interval iv) {
   constexpr std::array<std::string_view, kIntervalCount> names = {"1s",  "5s", "15s",
-                                                                   "30s", "1m", "5m"};
+                                                                  "30s", "1m", "5m"};
   return names[index_of(iv)];
 }
 

@@ -56,10 +56,10 @@ void write(Level lvl, std::string_view tag, std::string_view message) {
     std::lock_guard lock(g_role_mu);
     role = g_role;
   }
-  std::string line = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z {} {}{}{}: {}\n",
-                                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                                 tm.tm_min, tm.tm_sec, ms % 1000, level_name(lvl), role,
-                                 role.empty() ? "" : "/", tag, message);
+  std::string line =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z {} {}{}{}: {}\n", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000,
+                  level_name(lvl), role, role.empty() ? "" : "/", tag, message);
   const char* p = line.data();
   std::size_t left = line.size();
   while (left > 0) {

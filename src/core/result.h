@@ -131,15 +131,15 @@ inline Status ok() { return {}; }
 }  // namespace harrier
 
 // Returns the error of a Result/Status expression from the enclosing function.
-#define HARRIER_TRY(expr)                                    \
-  do {                                                       \
-    if (auto harrier_try_r_ = (expr); !harrier_try_r_) {     \
-      return std::move(harrier_try_r_).error();              \
-    }                                                        \
+#define HARRIER_TRY(expr)                                \
+  do {                                                   \
+    if (auto harrier_try_r_ = (expr); !harrier_try_r_) { \
+      return std::move(harrier_try_r_).error();          \
+    }                                                    \
   } while (0)
 
 // Assigns the value of a Result expression to `lhs`, or returns its error.
-#define HARRIER_ASSIGN_OR_RETURN(lhs, expr)                   \
+#define HARRIER_ASSIGN_OR_RETURN(lhs, expr) \
   HARRIER_ASSIGN_OR_RETURN_IMPL(HARRIER_CONCAT(harrier_r_, __LINE__), lhs, expr)
 #define HARRIER_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                  \

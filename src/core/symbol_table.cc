@@ -7,7 +7,7 @@ Status SymbolTable::validate(std::string_view name) {
   if (name.size() > 32) return invalid_input("symbol longer than 32 bytes");
   for (char c : name) {
     bool good = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-              c == '_' || c == '/';
+                c == '_' || c == '/';
     if (!good) return invalid_input("symbol '" + std::string(name) + "' has a bad character");
   }
   return ok();

@@ -20,8 +20,8 @@ inline constexpr std::int64_t kBarSchemaVersion = 1;
 
 struct Bar {
   // time
-  TimestampNs ts = 0;     // bar start
-  std::int64_t seq = 0;   // 0, 1, 2, ... per symbol and interval since the engine started
+  TimestampNs ts = 0;    // bar start
+  std::int64_t seq = 0;  // 0, 1, 2, ... per symbol and interval since the engine started
   // price
   double open = kNaN, high = kNaN, low = kNaN, close = kNaN;  // NaN when no trades
   double close_filled = kNaN;  // close, or the previous close_filled when no trades
@@ -36,12 +36,11 @@ struct Bar {
   double buy_volume = 0, sell_volume = 0, delta = 0, cum_delta = 0, delta_price = kNaN,
          directional_pressure = 0, dom_hit_rate = kNaN, book_imbalance = kNaN, sweep_count = 0;
   // indicators
-  double ema9 = kNaN, ema21 = kNaN, macd = kNaN, macd_signal = kNaN, macd_hist = kNaN,
-         rsi14 = kNaN;
+  double ema9 = kNaN, ema21 = kNaN, macd = kNaN, macd_signal = kNaN, macd_hist = kNaN, rsi14 = kNaN;
   // flow EMAs (span 9)
   double ema_dom_hit_rate = kNaN, ema_directional_pressure = kNaN, ema_delta_price = kNaN,
-         ema_delta = kNaN, ema_book_imbalance = kNaN, ema_buy_volume = kNaN,
-         ema_sell_volume = kNaN, ema_volume = kNaN;
+         ema_delta = kNaN, ema_book_imbalance = kNaN, ema_buy_volume = kNaN, ema_sell_volume = kNaN,
+         ema_volume = kNaN;
 
   TimestampNs end_ns(DurationNs iv_ns) const { return ts + iv_ns; }
 };
