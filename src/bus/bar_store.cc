@@ -1,0 +1,153 @@
+#include "bus/bar_store.h"
+
+#include "bus/keys.h"
+#include "core/text.h"
+
+namespace harrier::bus {
+
+std::string encode_quote(const QuoteSnapshot& q) {
+  std::string s;
+  s.reserve(96);
+  for (double v : {q.bid, q.ask, q.bid_size, q.ask_size, q.last}) {
+    text::append_double(s, v);
+    s.push_back(',');
+  }
+  text::append_int(s, q.ts_ns);
+  return s;
+}
+
+Result<QuoteSnapshot> decode_quote(std::string_view t) {
+  std::string_view parts[7];
+  std::size_t n = text::split_csv(t, parts, 6);
+  if (n != 6) {
+    return invalid_input("quote '" + std::string(t.substr(0, 80)) + "': expected 6 fields, got " +
+                         std::to_string(n));
+  }
+  QuoteSnapshot q;
+  double* dst[] = {&q.bid, &q.ask, &q.bid_size, &q.ask_size, &q.last};
+  static constexpr const char* kNames[] = {"bid", "ask", "bid_size", "ask_size", "last"};
+  for (std::size_t i = 0; i < 5; ++i) {
+    auto d = text::parse_double(parts[i]);
+    if (!d) return invalid_input("quote field '" + std::string(kNames[i]) + "' is not a number");
+    *dst[i] = *d;
+  }
+  auto ts = text::parse_int(parts[5]);
+  if (!ts) return invalid_input("quote field 'ts_ns' is not an integer");
+  q.ts_ns = *ts;
+  return q;
+}
+
+void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
+                 std::size_t stream_maxlen) {
+  enc.bars_key = keys::bars(seal.sym, seal.iv);
+  enc.bundle_key = keys::bundle(seal.sym);
+  enc.quote_key = keys::quote(seal.sym);
+  enc.quote_text = encode_quote(seal.quote);
+  const QuoteSnapshot& q = seal.quote;
+  double vals[] = {q.bid, q.ask, q.bid_size, q.ask_size, q.last};
+  for (std::size_t i = 0; i < 5; ++i) {
+    enc.quote_fields[i].clear();
+    text::append_double(enc.quote_fields[i], vals[i]);
+  }
+  enc.quote_fields[5].clear();
+  text::append_int(enc.quote_fields[5], q.ts_ns);
+  enc.maxlen_text = std::to_string(stream_maxlen);
+  std::int64_t nums[] = {seal.bar_start_ns, seal.seq, seal.sealed_ns};
+  for (std::size_t i = 0; i < 3; ++i) {
+    enc.event_numbers[i].clear();
+    text::append_int(enc.event_numbers[i], nums[i]);
+  }
+  std::string_view iv = interval_name(seal.iv);
+
+  batch.add({"MULTI"});
+  batch.add({"SET", enc.bars_key, seal.bars});
+  batch.add({"HSET", enc.bundle_key, iv, seal.bars, keys::kBundleQuoteField, enc.quote_text});
+  batch.add({"HSET", enc.quote_key, "bid", enc.quote_fields[0], "ask", enc.quote_fields[1],
+             "bid_size", enc.quote_fields[2], "ask_size", enc.quote_fields[3], "last",
+             enc.quote_fields[4], "ts_ns", enc.quote_fields[5]});
+  batch.add({"XADD", keys::stream_name(keys::Stream::kNewBar), "MAXLEN", "~", enc.maxlen_text, "*",
+             "sym", seal.sym, "iv", iv, "bar_start_ns", enc.event_numbers[0], "seq",
+             enc.event_numbers[1], "sealed_ns", enc.event_numbers[2]});
+  batch.add({"EXEC"});
+}
+
+Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,
+                          const CommandBatch& batch) {
+  if (first + kCommandsPerSeal > replies.size()) {
+    return internal_error("seal replies missing: have " + std::to_string(replies.size()));
+  }
+  // A command refused at queue time (ACL, syntax) makes EXEC fail with EXECABORT; report the
+  // refused command, which names the key, rather than the abort.
+  for (std::size_t i = first; i < first + kCommandsPerSeal - 1; ++i) {
+    HARRIER_TRY(check_reply(replies[i].view(), batch.describe(i)));
+  }
+  for (std::size_t i = first + 1; i < first + kCommandsPerSeal - 1; ++i) {
+    if (auto s = expect_status(replies[i].view(), "QUEUED"); !s) {
+      return Error(s.error()).with_context(batch.describe(i));
+    }
+  }
+  const std::size_t exec = first + kCommandsPerSeal - 1;
+  HARRIER_TRY(check_reply(replies[exec].view(), "EXEC"));
+  const Reply& r = replies[exec];
+  if (r.is_nil()) return unavailable("EXEC: transaction aborted");
+  if (auto s = r.array(); !s) return Error(s.error()).with_context("EXEC");
+  if (r.size() != kCommandsPerSeal - 2) {
+    return protocol_error("EXEC returned " + std::to_string(r.size()) + " replies, expected " +
+                          std::to_string(kCommandsPerSeal - 2));
+  }
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    HARRIER_TRY(check_reply(r.at(i), batch.describe(first + 1 + i)));
+  }
+  return ok();
+}
+
+Status write_seal(Connection& c, const Seal& seal, std::size_t stream_maxlen) {
+  CommandBatch batch;
+  EncodedSeal enc;
+  append_seal(batch, seal, enc, stream_maxlen);
+  std::vector<Reply> replies;
+  HARRIER_TRY(c.run(batch, replies));
+  return check_seal_replies(replies, 0, batch);
+}
+
+Result<std::optional<std::string>> read_interval(Connection& c, std::string_view sym, Interval iv) {
+  std::string key = keys::bars(sym, iv);
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"GET", key}));
+  auto v = copy_string_or_nil(r.view());
+  if (!v) return Error(v.error()).with_context("GET " + key);
+  return v;
+}
+
+bool Bundle::empty() const {
+  for (const auto& b : bars) {
+    if (b) return false;
+  }
+  return !quote.has_value();
+}
+
+Result<Bundle> read_bundle(Connection& c, std::string_view sym) {
+  std::string key = keys::bundle(sym);
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"HGETALL", key}));
+  auto ctx = [&](const Error& e) { return Error(e).with_context("HGETALL " + key); };
+  if (auto s = r.array(); !s) return ctx(s.error());
+  if (r.size() % 2 != 0) return ctx(protocol_error("odd number of field/value items"));
+  Bundle out;
+  for (std::size_t i = 0; i < r.size(); i += 2) {
+    auto name = r.at(i).string();
+    auto value = r.at(i + 1).string();
+    if (!name) return ctx(name.error());
+    if (!value) return ctx(value.error());
+    if (*name == keys::kBundleQuoteField) {
+      auto q = decode_quote(*value);
+      if (!q) return ctx(q.error());
+      out.quote = *q;
+      continue;
+    }
+    auto iv = parse_interval(*name);
+    if (!iv) continue;  // a field this version does not know
+    out.bars[index_of(*iv)] = std::string(*value);
+  }
+  return out;
+}
+
+}  // namespace harrier::bus

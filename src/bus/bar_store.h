@@ -1,0 +1,81 @@
+// The bar store of ARCHITECTURE §2. One seal writes, as one MULTI/EXEC transaction sent in one
+// pipeline: SET bars:{sym}:{iv}, HSET bundle:{sym} {iv} <same bytes> quote <quote>, HSET
+// quote:{sym} (six fields) and XADD stream:new_bar. Redis runs EXEC atomically, so a reader
+// (GET, HGETALL, or its own MULTI over several keys) sees either none or all of a seal.
+// Readers: one interval (GET) or a whole bundle (HGETALL, one round trip). Bar bytes are opaque
+// (the Arrow IPC stream made by arrow/); this module never looks inside them.
+// All calls run on the caller's Connection and thread.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/connection.h"
+#include "bus/events.h"
+#include "bus/streams.h"
+#include "core/interval.h"
+
+namespace harrier::bus {
+
+// The quote at seal: the six fields of quote:{sym}, and the `quote` field of bundle:{sym}
+// encoded as "bid,ask,bid_size,ask_size,last,ts_ns".
+struct QuoteSnapshot {
+  double bid = kNaN, ask = kNaN, bid_size = kNaN, ask_size = kNaN, last = kNaN;
+  TimestampNs ts_ns = 0;
+};
+std::string encode_quote(const QuoteSnapshot& q);
+// kInvalidInput naming the part that does not parse.
+Result<QuoteSnapshot> decode_quote(std::string_view text);
+
+// One seal of one symbol and interval.
+struct Seal {
+  std::string sym;
+  Interval iv = Interval::k1s;
+  TimestampNs bar_start_ns = 0;  // start of the bar just sealed
+  std::int64_t seq = 0;          // that bar's seq
+  TimestampNs sealed_ns = 0;     // wall time of the seal
+  std::string bars;              // Arrow IPC bytes of the last N bars of (sym, iv)
+  QuoteSnapshot quote;
+
+  NewBarEvent event() const { return {sym, iv, bar_start_ns, seq, sealed_ns}; }
+};
+
+// Text that the commands of one seal borrow; keep it alive until the batch has run.
+struct EncodedSeal {
+  std::string bars_key, bundle_key, quote_key, quote_text;
+  std::array<std::string, 6> quote_fields;
+  std::string maxlen_text;
+  std::array<std::string, 3> event_numbers;  // bar_start_ns, seq, sealed_ns
+};
+
+inline constexpr std::size_t kCommandsPerSeal = 6;  // MULTI SET HSET HSET XADD EXEC
+
+// Appends the kCommandsPerSeal commands of `seal` to `batch`, borrowing from `seal` and `enc`.
+void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
+                 std::size_t stream_maxlen = kDefaultStreamMaxLen);
+// Checks the kCommandsPerSeal replies of a seal starting at replies[first]: MULTI ok, every
+// command QUEUED, EXEC an array with no error. The error names the failing command and key.
+Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,
+                          const CommandBatch& batch);
+
+// Writes one seal as one pipeline (one round trip) and one transaction.
+Status write_seal(Connection& c, const Seal& seal,
+                  std::size_t stream_maxlen = kDefaultStreamMaxLen);
+
+// GET bars:{sym}:{iv}; nullopt when the key does not exist.
+Result<std::optional<std::string>> read_interval(Connection& c, std::string_view sym, Interval iv);
+
+struct Bundle {
+  std::array<std::optional<std::string>, kIntervalCount> bars;  // by index_of(iv)
+  std::optional<QuoteSnapshot> quote;
+  bool empty() const;
+};
+// HGETALL bundle:{sym}: every interval and the quote in one round trip. Unknown fields are
+// ignored; a quote field that does not parse is kInvalidInput naming the key.
+Result<Bundle> read_bundle(Connection& c, std::string_view sym);
+
+}  // namespace harrier::bus

@@ -1,0 +1,178 @@
+// One blocking connection to Redis: RAII over a hiredis redisContext (freed with redisFree),
+// typed replies, pipelining and errors as values. Not thread-safe: one owning thread (the P1 IO
+// thread, the P2 main thread...).
+//
+// Failure model (hiredis README: a context that reported an error cannot be reused):
+// after any I/O error, EOF, timeout or protocol violation the context is dropped. The next call
+// reconnects, but not before the backoff delay has passed (exponential, jittered, measured on
+// the injected Clock); until then calls fail at once with kUnavailable saying when the next
+// attempt is due. Connection-level failures are kUnavailable (timeouts included, the message
+// says "timeout"); a peer that breaks the protocol or sends a reply larger than the configured
+// limits gives kProtocol. Error replies from the server (-ERR, -NOPERM, -WRONGTYPE) keep the
+// connection and become kInvalidInput, or kUnavailable for transient ones (LOADING, BUSY,
+// MASTERDOWN, TRYAGAIN); their message names the command and its key, never other arguments.
+//
+// The password is read from an environment variable or a file at each connect and is never
+// logged or put in an error message.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/backoff.h"
+#include "bus/latency_histogram.h"
+#include "bus/reply.h"
+#include "core/clock.h"
+#include "core/result.h"
+
+struct redisContext;  // hiredis
+
+namespace harrier::bus {
+
+struct ReaderGuard;  // reply limits seen by the hiredis reader (connection.cc)
+
+// `tcp://HOST:PORT` or `unix:/absolute/path`.
+struct Endpoint {
+  enum class Kind : std::uint8_t { kTcp, kUnix };
+  Kind kind = Kind::kTcp;
+  std::string host;  // kTcp
+  int port = 0;      // kTcp
+  std::string path;  // kUnix
+};
+// Returns kInvalidInput naming the url and what is wrong with it.
+Result<Endpoint> parse_url(std::string_view url);
+
+struct ConnectionConfig {
+  std::string url = "tcp://127.0.0.1:6379";
+  // ACL user for `AUTH user password`; empty means `AUTH password` (the default user) when a
+  // password is configured, and no AUTH at all otherwise.
+  std::string user;
+  std::string password_env;   // name of an environment variable holding the password
+  std::string password_file;  // path of a file whose first line is the password
+  DurationNs connect_timeout_ns = 1 * kNsPerSec;
+  DurationNs command_timeout_ns = 1 * kNsPerSec;
+  BackoffPolicy backoff;
+  // Limits on one reply, checked while reading: bytes buffered for one incomplete reply and
+  // elements of one array. Above them the reply is refused with kProtocol.
+  std::size_t max_reply_bytes = 512u << 20;
+  std::size_t max_array_elements = 1u << 20;
+  std::string client_name;  // CLIENT SETNAME after connecting when not empty
+};
+
+// Reads the password from password_env or password_file (at most one may be set). Returns ""
+// when neither is set; kInvalidInput naming the variable or the file when it cannot be read.
+// The password itself never appears in an error.
+Result<std::string> resolve_password(const ConnectionConfig& cfg);
+
+// A list of commands sent together: one write, then one reply per command in order. Arguments
+// are borrowed: the bytes must stay alive until the batch has been run. Reusable via clear().
+class CommandBatch {
+ public:
+  void add(std::initializer_list<std::string_view> args);
+  void add(std::span<const std::string_view> args);
+  // Start a command whose arguments follow through arg(); ends at the next begin()/add().
+  void begin();
+  void arg(std::string_view a);
+  void clear();
+
+  std::size_t size() const { return starts_.size(); }
+  std::size_t argc(std::size_t i) const;
+  const char* const* argv(std::size_t i) const { return ptrs_.data() + starts_[i]; }
+  const std::size_t* argvlen(std::size_t i) const { return lens_.data() + starts_[i]; }
+  // "SET bars:SPY:1s": the command name and its first argument, for error messages.
+  std::string describe(std::size_t i) const;
+
+ private:
+  std::vector<const char*> ptrs_;
+  std::vector<std::size_t> lens_;
+  std::vector<std::size_t> starts_;
+};
+
+// "SET bars:SPY:1s" for messages: the command and its key (argument 1), truncated and with
+// non-printable bytes escaped; AUTH never shows its arguments.
+std::string describe_command(std::span<const std::string_view> args);
+
+// Turns an error reply into an Error (see the header comment for codes); ok for other types.
+Status check_reply(const ReplyView& r, std::string_view what);
+
+struct ConnectionStats {
+  std::uint64_t connects = 0;          // successful (re)connects
+  std::uint64_t connect_failures = 0;  // failed attempts
+  std::uint64_t disconnects = 0;       // contexts dropped after an error
+  std::uint64_t commands = 0;          // commands sent
+};
+
+class Connection {
+ public:
+  // Does not connect; the first call does. `clock` must outlive the connection.
+  explicit Connection(ConnectionConfig cfg, const Clock& clock = SystemClock::instance());
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Connects now if not connected and the backoff allows; ok when already connected.
+  Status connect();
+  bool connected() const { return ctx_ != nullptr; }
+  // Drops the context (as after an error) without scheduling a backoff delay.
+  void disconnect();
+  // ns until the next reconnect attempt is allowed (0 when allowed now or connected).
+  DurationNs retry_in_ns() const;
+
+  // One command. An error reply becomes an Error (check_reply). `timeout_ns` > 0 overrides the
+  // command timeout for this call (blocking commands such as XREADGROUP BLOCK).
+  Result<Reply> command(std::span<const std::string_view> args, DurationNs timeout_ns = 0);
+  Result<Reply> command(std::initializer_list<std::string_view> args, DurationNs timeout_ns = 0) {
+    return command(std::span<const std::string_view>(args.begin(), args.size()), timeout_ns);
+  }
+
+  // Pipelining: sends every command of `batch` in one write and reads one reply per command.
+  // Error replies are returned as replies (inspect them with check_reply); only a connection
+  // failure fails the whole call. `replies` is cleared first; on a connection failure it holds
+  // the replies read before the failure.
+  Status run(const CommandBatch& batch, std::vector<Reply>& replies);
+
+  // PING round trip in ns, also recorded in ping_histogram().
+  Result<DurationNs> ping();
+  const LatencyHistogram& ping_histogram() const { return ping_hist_; }
+  const ConnectionStats& stats() const { return stats_; }
+  const ConnectionConfig& config() const { return cfg_; }
+  // Backoff state, for tests and telemetry.
+  int consecutive_failures() const { return backoff_.failures(); }
+
+ private:
+  struct CtxFree {
+    void operator()(redisContext* c) const noexcept;
+  };
+
+  Status ensure_connected();
+  Status open();
+  // What a failure message names: a command's argv, or command i of a batch. Built into text
+  // only when something failed, so the hot path formats nothing.
+  struct What {
+    std::span<const std::string_view> args;
+    const CommandBatch* batch = nullptr;
+    std::size_t index = 0;
+    std::string text() const;
+  };
+  Status send_pending(const What& what);
+  Result<Reply> read_reply(const What& what);
+  Error fail(const What& what);  // drops the context and schedules the next attempt
+  Status set_timeout(DurationNs ns);
+
+  ConnectionConfig cfg_;
+  const Clock& clock_;
+  Backoff backoff_;
+  std::unique_ptr<ReaderGuard> guard_;
+  std::unique_ptr<redisContext, CtxFree> ctx_;
+  std::int64_t next_attempt_mono_ns_ = 0;
+  LatencyHistogram ping_hist_;
+  ConnectionStats stats_;
+};
+
+}  // namespace harrier::bus

@@ -1,0 +1,94 @@
+// Typed events of the four streams of ARCHITECTURE §2, with exactly the fields listed there.
+// encode() gives the field/value pairs for XADD; decode_*() validates every field of an entry
+// read back (present, parseable, in range) and returns kInvalidInput naming the field, so a bad
+// entry is reported and skipped by its consumer, never trusted. Numbers are decimal text:
+// integers plainly, doubles in the shortest round-trip form. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bus/keys.h"
+#include "core/interval.h"
+#include "core/result.h"
+#include "core/types.h"
+
+namespace harrier::bus {
+
+// Field/value pairs of one stream entry or hash, in order.
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// stream:new_bar — P1 on each seal.
+struct NewBarEvent {
+  std::string sym;
+  Interval iv = Interval::k1s;
+  TimestampNs bar_start_ns = 0;
+  std::int64_t seq = 0;
+  TimestampNs sealed_ns = 0;  // wall time of the seal
+  static constexpr keys::Stream kStream = keys::Stream::kNewBar;
+};
+
+// stream:sweep — P1 on a tape sweep.
+struct SweepEvent {
+  std::string sym;
+  Side side = Side::kBuy;
+  std::int64_t levels = 0;  // price levels consumed (>= 2)
+  std::int64_t volume = 0;  // shares
+  TimestampNs ts_ns = 0;
+  static constexpr keys::Stream kStream = keys::Stream::kSweep;
+};
+
+// stream:entry_fire — P2 on an entry fill.
+struct EntryFireEvent {
+  std::string sym;
+  Side side = Side::kBuy;
+  std::int64_t qty = 0;
+  double price = 0;
+  std::string client_order_id;
+  TimestampNs ts_ns = 0;
+  static constexpr keys::Stream kStream = keys::Stream::kEntryFire;
+};
+
+// stream:exit_fire — P3 when a stop triggers.
+struct ExitFireEvent {
+  std::string sym;
+  std::string reason;  // 1..64 printable bytes, e.g. "trailing_stop"
+  double stop_price = 0;
+  TimestampNs trigger_ns = 0;
+  static constexpr keys::Stream kStream = keys::Stream::kExitFire;
+};
+
+Fields encode(const NewBarEvent& e);
+Fields encode(const SweepEvent& e);
+Fields encode(const EntryFireEvent& e);
+Fields encode(const ExitFireEvent& e);
+
+Result<NewBarEvent> decode_new_bar(const Fields& f);
+Result<SweepEvent> decode_sweep(const Fields& f);
+Result<EntryFireEvent> decode_entry_fire(const Fields& f);
+Result<ExitFireEvent> decode_exit_fire(const Fields& f);
+
+// decode<E>(fields) for generic consumers.
+template <typename E>
+Result<E> decode(const Fields& f);
+template <>
+inline Result<NewBarEvent> decode<NewBarEvent>(const Fields& f) {
+  return decode_new_bar(f);
+}
+template <>
+inline Result<SweepEvent> decode<SweepEvent>(const Fields& f) {
+  return decode_sweep(f);
+}
+template <>
+inline Result<EntryFireEvent> decode<EntryFireEvent>(const Fields& f) {
+  return decode_entry_fire(f);
+}
+template <>
+inline Result<ExitFireEvent> decode<ExitFireEvent>(const Fields& f) {
+  return decode_exit_fire(f);
+}
+
+}  // namespace harrier::bus

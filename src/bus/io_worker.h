@@ -1,0 +1,104 @@
+// The P1 IO worker (ARCHITECTURE §4, §6). The bar thread submits seals into a bounded SPSC queue;
+// one IO thread owns the Redis connection, moves them into an in-order backlog and writes them
+// as pipelines of MULTI/EXEC transactions (one per seal, bar_store.h).
+//
+// Threads: submit() from exactly one producer thread; everything else runs on the IO thread
+// (or, in tests, on the caller's thread through do_work() with no thread started). stats() may
+// be read from any thread.
+//
+// While Redis is down the backlog keeps at most `backlog_capacity` seals; past that the oldest
+// is dropped (a newer seal of the same key supersedes it) and counted. A full queue drops the
+// submitted seal, counted by the producer. When Redis returns the backlog is flushed in order.
+// Nothing is written twice: the seals of a pipeline cut off by a failure are "uncertain"; after
+// reconnecting the worker looks for their new_bar events among the newest entries of
+// stream:new_bar (XREVRANGE) and skips those found, since EXEC applied each seal whole or not
+// at all. A seal refused by the server (an error reply, e.g. NOPERM) is dropped and counted.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <thread>
+
+#include "bus/bar_store.h"
+#include "bus/connection.h"
+#include "core/log.h"
+#include "core/spsc_queue.h"
+
+namespace harrier::bus {
+
+struct IoWorkerOptions {
+  std::size_t queue_capacity = 4096;     // seals between the bar thread and the IO thread
+  std::size_t backlog_capacity = 20000;  // seals kept while Redis is down
+  std::size_t max_pipeline = 64;         // seals per pipeline
+  std::size_t stream_maxlen = kDefaultStreamMaxLen;
+  DurationNs down_poll_ns = 20 * kNsPerMs;  // longest sleep between retries while down
+};
+
+struct IoWorkerStats {
+  std::uint64_t submitted = 0;         // accepted by submit()
+  std::uint64_t queue_drops = 0;       // refused by submit(): queue full
+  std::uint64_t backlog_drops = 0;     // oldest seals dropped while Redis was down
+  std::uint64_t written = 0;           // seals applied by Redis
+  std::uint64_t rejected = 0;          // seals refused by the server (error reply), dropped
+  std::uint64_t verified_applied = 0;  // uncertain seals found applied after a reconnect
+  std::uint64_t write_failures = 0;    // pipelines cut off by a connection failure
+  std::uint64_t backlog = 0;           // seals waiting now
+};
+
+class IoWorker {
+ public:
+  // `clock` must outlive the worker.
+  IoWorker(ConnectionConfig cfg, IoWorkerOptions opts,
+           const Clock& clock = SystemClock::instance());
+  ~IoWorker();
+  IoWorker(const IoWorker&) = delete;
+  IoWorker& operator=(const IoWorker&) = delete;
+
+  // Starts the IO thread (named "io").
+  void start();
+  // Asks the IO thread to flush what is queued for at most `grace_ns`, then joins it. Seals
+  // still unwritten after the grace stay counted in stats().backlog.
+  void stop(DurationNs grace_ns = 2 * kNsPerSec);
+
+  // Producer thread only. False when the queue is full (the seal is dropped and counted).
+  bool submit(Seal seal);
+
+  IoWorkerStats stats() const;
+
+  // One duty cycle on the calling thread: drain the queue, reconnect if due, verify uncertain
+  // seals, write one pipeline. Returns the number of seals written or skipped as applied.
+  // For tests and for the IO thread; never call it while the thread runs.
+  int do_work();
+  // True when the queue and the backlog are empty.
+  bool idle();
+  Connection& connection() { return conn_; }
+
+ private:
+  void run(std::stop_token st);
+  void drain_queue();
+  Status verify_uncertain();
+  int write_pipeline();
+
+  Connection conn_;
+  IoWorkerOptions opts_;
+  const Clock& clock_;
+  SpscQueue<Seal> queue_;
+  std::deque<Seal> backlog_;   // IO thread only
+  std::size_t uncertain_ = 0;  // the first `uncertain_` backlog seals may have been applied
+  CommandBatch batch_;         // reused between pipelines
+  std::vector<EncodedSeal> enc_;
+  std::vector<Reply> replies_;
+  log::LogEvery fail_log_{5 * kNsPerSec};
+
+  std::atomic<std::uint64_t> signal_{0};  // bumped on submit and stop; the IO thread waits on it
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::int64_t> stop_deadline_mono_ns_{0};
+  std::atomic<std::uint64_t> submitted_{0}, queue_drops_{0}, backlog_drops_{0}, written_{0},
+      rejected_{0}, verified_applied_{0}, write_failures_{0}, backlog_size_{0};
+  std::jthread thread_;
+};
+
+}  // namespace harrier::bus

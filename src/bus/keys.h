@@ -1,0 +1,47 @@
+// The Redis names of ARCHITECTURE §2, spelled here and nowhere else: keys, streams, consumer
+// groups and the fields of `bundle:{sym}`. Every other module (and every test) builds names
+// through these functions, so a rename is one edit. Pure functions; thread-safe.
+// Symbols are expected to have passed SymbolTable::validate (upper-case tickers); the builders
+// never fail, they only concatenate.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "core/interval.h"
+#include "core/result.h"
+#include "core/types.h"
+
+namespace harrier::bus::keys {
+
+// ---- keys ----
+std::string bars(std::string_view sym, Interval iv);        // bars:{sym}:{iv}
+std::string bundle(std::string_view sym);                   // bundle:{sym}
+std::string quote(std::string_view sym);                    // quote:{sym}
+std::string engine_state(std::string_view sym, Side side);  // engine_state:{sym}:{side}
+std::string position(std::string_view sym);                 // position:{sym}
+std::string order(std::string_view client_order_id);        // order:{id}
+std::string heartbeat(std::string_view role);               // heartbeat:{role}
+
+// Fields of bundle:{sym}: one per interval ("1s".."5m") holding the bars' bytes, plus "quote".
+inline constexpr std::string_view kBundleQuoteField = "quote";
+inline std::string_view bundle_field(Interval iv) { return interval_name(iv); }
+
+// A client order id goes into a key: 1..64 bytes of printable ASCII without spaces, so it can
+// never split or collide with another key. Returns kInvalidInput naming the id otherwise.
+Status validate_order_id(std::string_view id);
+// A role name (heartbeat:{role}): 1..32 bytes of a-z, 0-9, '-', '_'.
+Status validate_role(std::string_view role);
+
+// ---- streams and consumer groups ----
+enum class Stream : std::uint8_t { kNewBar, kSweep, kEntryFire, kExitFire };
+inline constexpr std::array<Stream, 4> kAllStreams = {Stream::kNewBar, Stream::kSweep,
+                                                      Stream::kEntryFire, Stream::kExitFire};
+
+std::string_view stream_name(Stream s);  // "stream:new_bar", ...
+
+inline constexpr std::string_view kGroupExecute = "execute";
+inline constexpr std::string_view kGroupTelemetry = "telemetry";
+
+}  // namespace harrier::bus::keys

@@ -1,0 +1,141 @@
+#include "bus/state.h"
+
+#include <vector>
+
+#include "bus/keys.h"
+
+namespace harrier::bus {
+
+namespace {
+
+// KEYS[1] = order key, ARGV = field value ... . Returns 1 when created, 0 when it existed.
+constexpr std::string_view kCreateNx = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+)lua";
+
+// KEYS[1] = order key, ARGV = field value ... . Returns 1 when updated, 0 when absent.
+constexpr std::string_view kUpdateXx = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+)lua";
+
+Result<std::int64_t> eval_hash_script(Connection& c, std::string_view script,
+                                      const std::string& key, const Fields& fields) {
+  if (fields.empty()) return invalid_input(key + ": no fields to write");
+  std::vector<std::string_view> args = {"EVAL", script, "1", key};
+  for (const auto& [k, v] : fields) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command(args));
+  auto n = r.integer();
+  if (!n) return Error(n.error()).with_context(key);
+  return *n;
+}
+
+Status replace_hash(Connection& c, const std::string& key, const Fields& fields) {
+  CommandBatch batch;
+  batch.add({"MULTI"});
+  batch.add({"DEL", key});
+  if (!fields.empty()) {
+    batch.begin();
+    batch.arg("HSET");
+    batch.arg(key);
+    for (const auto& [k, v] : fields) {
+      batch.arg(k);
+      batch.arg(v);
+    }
+  }
+  batch.add({"EXEC"});
+  std::vector<Reply> replies;
+  HARRIER_TRY(c.run(batch, replies));
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    HARRIER_TRY(check_reply(replies[i].view(), batch.describe(i)));
+  }
+  const Reply& exec = replies.back();
+  if (auto s = exec.array(); !s) return Error(s.error()).with_context("EXEC " + key);
+  for (std::size_t i = 0; i < exec.size(); ++i) {
+    HARRIER_TRY(check_reply(exec.at(i), batch.describe(i + 1)));
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<std::optional<Fields>> read_hash(Connection& c, std::string_view key) {
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"HGETALL", key}));
+  auto ctx = [&](const Error& e) { return Error(e).with_context("HGETALL " + std::string(key)); };
+  if (auto s = r.array(); !s) return ctx(s.error());
+  if (r.size() % 2 != 0) return ctx(protocol_error("odd number of field/value items"));
+  if (r.size() == 0) return std::optional<Fields>();
+  Fields out;
+  out.reserve(r.size() / 2);
+  for (std::size_t i = 0; i < r.size(); i += 2) {
+    auto k = r.at(i).string();
+    auto v = r.at(i + 1).string();
+    if (!k) return ctx(k.error());
+    if (!v) return ctx(v.error());
+    out.emplace_back(std::string(*k), std::string(*v));
+  }
+  return std::optional<Fields>(std::move(out));
+}
+
+Result<bool> create_order(Connection& c, std::string_view id, const Fields& fields) {
+  HARRIER_TRY(keys::validate_order_id(id));
+  HARRIER_ASSIGN_OR_RETURN(std::int64_t n, eval_hash_script(c, kCreateNx, keys::order(id), fields));
+  return n == 1;
+}
+
+Status update_order(Connection& c, std::string_view id, const Fields& fields) {
+  HARRIER_TRY(keys::validate_order_id(id));
+  std::string key = keys::order(id);
+  HARRIER_ASSIGN_OR_RETURN(std::int64_t n, eval_hash_script(c, kUpdateXx, key, fields));
+  if (n != 1) return not_found(key + ": no such order");
+  return ok();
+}
+
+Result<std::optional<Fields>> read_order(Connection& c, std::string_view id) {
+  HARRIER_TRY(keys::validate_order_id(id));
+  return read_hash(c, keys::order(id));
+}
+
+Status write_position(Connection& c, std::string_view sym, const Fields& fields) {
+  return replace_hash(c, keys::position(sym), fields);
+}
+
+Result<std::optional<Fields>> read_position(Connection& c, std::string_view sym) {
+  return read_hash(c, keys::position(sym));
+}
+
+Status write_engine_state(Connection& c, std::string_view sym, Side side, const Fields& fields) {
+  return replace_hash(c, keys::engine_state(sym, side), fields);
+}
+
+Result<std::optional<Fields>> read_engine_state(Connection& c, std::string_view sym, Side side) {
+  return read_hash(c, keys::engine_state(sym, side));
+}
+
+Status write_heartbeat(Connection& c, std::string_view role, std::string_view payload_json,
+                       std::int64_t ttl_ms) {
+  HARRIER_TRY(keys::validate_role(role));
+  if (ttl_ms <= 0) return invalid_input("heartbeat ttl must be positive");
+  std::string key = keys::heartbeat(role);
+  std::string ttl = std::to_string(ttl_ms);
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"SET", key, payload_json, "PX", ttl}));
+  if (auto s = expect_status(r.view(), "OK"); !s) return Error(s.error()).with_context(key);
+  return ok();
+}
+
+Result<std::optional<std::string>> read_heartbeat(Connection& c, std::string_view role) {
+  HARRIER_TRY(keys::validate_role(role));
+  std::string key = keys::heartbeat(role);
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"GET", key}));
+  auto v = copy_string_or_nil(r.view());
+  if (!v) return Error(v.error()).with_context(key);
+  return v;
+}
+
+}  // namespace harrier::bus
