@@ -32,7 +32,7 @@ enum TradeFlag : std::uint32_t {
 struct Tick {
   TimestampNs ts_ns = 0;
   SymbolId symbol = kNoSymbol;
-  std::uint32_t flags = 0;  // TradeFlag bits (trades only)
+  std::uint32_t flags = 0;  // TradeFlag bits (trades; a quote carries only kTradeFlagSuspicious)
   // Trade: price and size. Quote: unused.
   double price = 0;
   std::int64_t size = 0;
