@@ -7,9 +7,9 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,9 +28,15 @@ inline const std::string kSpyTrades = data_file("equity_us/spy/tick/spy_20131007
 inline const std::string kIbmTrades = data_file("equity_us/ibm/tick/ibm_20131007_trades.csv.zst");
 inline const std::string kIbmQuotes = data_file("equity_us/ibm/tick/ibm_20131007_quotes.csv.zst");
 
+// The raw bytes of a file (compressed or not); empty if it cannot be read.
 inline std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string out;
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buf[1 << 16];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    std::fclose(f);
+  }
+  return out;
 }
 
 // Decompresses a whole .zst file with libzstd's one-shot ZSTD_decompress: an oracle
