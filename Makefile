@@ -31,8 +31,11 @@ oracle-deps: deps
 	@if [ -f tests/oracle/package-lock.json ] && [ ! -d tests/oracle/node_modules ]; then \
 	  cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error; fi
 
+DEMO_TICKS := tests/data/equity_us/spy/tick/spy_20131007_trades.csv.zst
+
 demo: build-release
-	build/release/src/harrier replay --demo
+	build/release/src/harrier replay --replay $(DEMO_TICKS) \
+	  --from 2013-10-07T09:29:00-04:00 --speed 10 --loop
 
 test: build-debug oracle-deps
 	ctest --preset debug $(CTEST_ARGS)

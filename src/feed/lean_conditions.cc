@@ -18,6 +18,8 @@ std::uint32_t lean_trade_flags(std::uint32_t condition, bool suspicious) {
       {lean::kExtendedHours | lean::kFormT | lean::kOutOfSequence, kTradeFlagExtendedHours},
       {lean::kOutOfSequence | lean::kSold | lean::kPriorReferencePrice, kTradeFlagOutOfSequence},
       {lean::kAveragePrice | lean::kDerivativelyPriced, kTradeFlagAveragePrice},
+      {lean::kIntermarketSweep, kTradeFlagIntermarketSweep},
+      {lean::kSeller, kTradeFlagSeller},
       {lean::kOpeningPrints | lean::kClosingPrints | lean::kReOpeningPrints | lean::kOfficialOpen |
            lean::kOfficialClose,
        kTradeFlagOpenClose},

@@ -10,6 +10,8 @@ namespace harrier::feed {
 
 // LEAN TradeConditionFlags bits that the mapping reads (bit values as in LEAN's enum).
 namespace lean {
+inline constexpr std::uint32_t kSeller = 1u << 3;                // 0x8
+inline constexpr std::uint32_t kIntermarketSweep = 1u << 5;      // 0x20
 inline constexpr std::uint32_t kDerivativelyPriced = 1u << 9;    // 0x200
 inline constexpr std::uint32_t kFormT = 1u << 10;                // 0x400
 inline constexpr std::uint32_t kSold = 1u << 11;                 // 0x800 "sold last"

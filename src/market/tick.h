@@ -20,13 +20,15 @@ enum class TickKind : std::uint8_t { kTrade, kQuote };
 // print sets the bar's prices and whether it counts in its volume.
 enum TradeFlag : std::uint32_t {
   kTradeFlagNone = 0,
-  kTradeFlagOddLot = 1u << 0,         // under a round lot (LEAN 0x80000000)
-  kTradeFlagExtendedHours = 1u << 1,  // pre- or post-market print (LEAN 0x2000)
-  kTradeFlagOutOfSequence = 1u << 2,  // reported late / out of sequence
-  kTradeFlagSuspicious = 1u << 3,     // flagged suspicious by the data vendor
-  kTradeFlagAveragePrice = 1u << 4,   // average-price or derivatively-priced print
-  kTradeFlagOpenClose = 1u << 5,      // official open / close cross print
-  kTradeFlagNoLast = 1u << 6,         // vendor says: does not update last / high / low
+  kTradeFlagOddLot = 1u << 0,            // under a round lot (LEAN 0x80000000)
+  kTradeFlagExtendedHours = 1u << 1,     // pre- or post-market print (LEAN 0x2000)
+  kTradeFlagOutOfSequence = 1u << 2,     // reported late / out of sequence
+  kTradeFlagSuspicious = 1u << 3,        // flagged suspicious by the data vendor
+  kTradeFlagAveragePrice = 1u << 4,      // average-price or derivatively-priced print
+  kTradeFlagOpenClose = 1u << 5,         // official open / close cross print
+  kTradeFlagNoLast = 1u << 6,            // vendor says: does not update last / high / low
+  kTradeFlagIntermarketSweep = 1u << 7,  // intermarket sweep order print (LEAN 0x20)
+  kTradeFlagSeller = 1u << 8,            // seller's option / non-standard settlement (LEAN 0x8)
 };
 
 struct Tick {

@@ -5,7 +5,7 @@
 
 namespace harrier {
 namespace {
-constexpr std::array<std::pair<std::string_view, std::uint32_t>, 7> kFlagNames = {{
+constexpr std::array<std::pair<std::string_view, std::uint32_t>, 9> kFlagNames = {{
     {"odd_lot", kTradeFlagOddLot},
     {"extended_hours", kTradeFlagExtendedHours},
     {"out_of_sequence", kTradeFlagOutOfSequence},
@@ -13,6 +13,8 @@ constexpr std::array<std::pair<std::string_view, std::uint32_t>, 7> kFlagNames =
     {"average_price", kTradeFlagAveragePrice},
     {"open_close", kTradeFlagOpenClose},
     {"no_last", kTradeFlagNoLast},
+    {"intermarket_sweep", kTradeFlagIntermarketSweep},
+    {"seller", kTradeFlagSeller},
 }};
 }  // namespace
 
@@ -30,9 +32,10 @@ Result<std::uint32_t> TradeRule::parse_flags(std::string_view text) {
       }
     }
     if (!found) {
-      return invalid_input("unknown trade flag '" + std::string(name) +
-                           "' (expected suspicious, odd_lot, extended_hours, out_of_sequence, "
-                           "average_price, open_close, no_last or none)");
+      return invalid_input(
+          "unknown trade flag '" + std::string(name) +
+          "' (expected suspicious, odd_lot, extended_hours, out_of_sequence, "
+          "average_price, open_close, no_last, intermarket_sweep, seller or none)");
     }
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
   }

@@ -14,10 +14,19 @@
 namespace harrier {
 
 struct TradeRule {
-  std::uint32_t price_exclude = kTradeFlagSuspicious;   // any of these: no effect on prices
-  std::uint32_t volume_exclude = kTradeFlagSuspicious;  // any of these: no effect on volume
+  // Prints with any of these flags never set prices.
+  std::uint32_t price_exclude = kTradeFlagSuspicious | kTradeFlagOpenClose;
+  // Prints with any of these flags do not set prices unless they are extended-hours prints
+  // (an intermarket sweep sets the price before the open, not during the session).
+  std::uint32_t price_exclude_regular =
+      kTradeFlagIntermarketSweep | kTradeFlagSeller | kTradeFlagAveragePrice;
+  // Prints with any of these flags do not count in volume.
+  std::uint32_t volume_exclude = kTradeFlagSuspicious | kTradeFlagOpenClose;
 
-  bool sets_price(std::uint32_t flags) const { return (flags & price_exclude) == 0; }
+  bool sets_price(std::uint32_t flags) const {
+    if ((flags & price_exclude) != 0) return false;
+    return (flags & kTradeFlagExtendedHours) != 0 || (flags & price_exclude_regular) == 0;
+  }
   bool counts_volume(std::uint32_t flags) const { return (flags & volume_exclude) == 0; }
 
   // "none": exclude nothing (every print counts). Otherwise a comma list of flag names (suspicious,
