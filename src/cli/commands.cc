@@ -19,6 +19,8 @@ constexpr std::array kCommands = {
     Command{"bars", "replay a tick file through the bar engine and print enriched bars", run_bars},
     Command{"replay", "replay a tick file through the bar engine with a live summary (the demo)",
             run_replay},
+    Command{"arrow", "print an Arrow IPC stream or file as CSV (cat) or its schema (schema)",
+            run_arrow},
     Command{"version", "print the version", run_version},
     Command{"help", "show this help, or `harrier help COMMAND` for a command's own", run_help},
 };

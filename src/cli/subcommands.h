@@ -7,6 +7,7 @@
 namespace harrier::cli {
 
 int run_bars(std::span<char*> args);    // cli/cmd_bars.cc
+int run_arrow(std::span<char*> args);   // cli/cmd_arrow.cc
 int run_replay(std::span<char*> args);  // cli/cmd_bars.cc
 
 }  // namespace harrier::cli
