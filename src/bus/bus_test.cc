@@ -233,6 +233,14 @@ TEST(CommandBatch, DescribesCommandAndKeyOnly) {
   EXPECT_EQ(b.describe(2), "PING");
   std::string_view odd[] = {"GET", std::string_view("k\x02y", 3)};
   EXPECT_EQ(describe_command(odd), "GET k\\x02y");
+  std::string_view group[] = {"XGROUP", "CREATE", "stream:sweep", "execute", "0"};
+  EXPECT_EQ(describe_command(group), "XGROUP CREATE stream:sweep");
+  std::string_view eval[] = {"EVAL", "return 1 -- long script", "1", "order:7", "a", "b"};
+  EXPECT_EQ(describe_command(eval), "EVAL order:7");
+  std::string_view read[] = {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "stream:new_bar", ">"};
+  EXPECT_EQ(describe_command(read), "XREADGROUP stream:new_bar");
+  std::string_view hello[] = {"HELLO", "3", "AUTH", "u", "pw"};
+  EXPECT_EQ(describe_command(hello), "HELLO");
 }
 
 TEST(Connection, BackoffGatesReconnectsOnTheInjectedClock) {

@@ -119,10 +119,39 @@ std::string describe_command(std::span<const std::string_view> args) {
   std::string out;
   if (args.empty()) return out;
   append_printable(out, args[0], 32);
-  if (args.size() > 1 && !iequals(args[0], "AUTH")) {
-    out.push_back(' ');
-    append_printable(out, args[1], 96);
+  auto show = [&](std::size_t i) {
+    if (i < args.size()) {
+      out.push_back(' ');
+      append_printable(out, args[i], 96);
+    }
+  };
+  std::string_view name = args[0];
+  if (iequals(name, "AUTH") || iequals(name, "HELLO")) return out;  // never the password
+  // Commands with a subcommand name it first: XGROUP CREATE key, XINFO GROUPS key.
+  for (std::string_view sub : {"XGROUP", "XINFO", "OBJECT", "MEMORY", "CLIENT", "CONFIG", "ACL",
+                               "SCRIPT", "FUNCTION", "DEBUG"}) {
+    if (iequals(name, sub)) {
+      show(1);
+      if (!iequals(name, "ACL") || (args.size() > 1 && !iequals(args[1], "SETUSER"))) show(2);
+      return out;
+    }
   }
+  // Scripts: EVAL script numkeys key ... names the first key, not the script text.
+  if (iequals(name, "EVAL") || iequals(name, "EVALSHA") || iequals(name, "FCALL")) {
+    if (args.size() > 3 && args[2] != "0") show(3);
+    return out;
+  }
+  // Stream reads name their key after STREAMS.
+  if (iequals(name, "XREAD") || iequals(name, "XREADGROUP")) {
+    for (std::size_t i = 1; i + 1 < args.size(); ++i) {
+      if (iequals(args[i], "STREAMS")) {
+        show(i + 1);
+        break;
+      }
+    }
+    return out;
+  }
+  show(1);
   return out;
 }
 
@@ -154,10 +183,9 @@ std::size_t CommandBatch::argc(std::size_t i) const {
 }
 
 std::string CommandBatch::describe(std::size_t i) const {
-  std::string_view parts[2];
-  std::size_t n = std::min<std::size_t>(argc(i), 2);
-  for (std::size_t k = 0; k < n; ++k) parts[k] = {argv(i)[k], argvlen(i)[k]};
-  return describe_command(std::span<const std::string_view>(parts, n));
+  std::vector<std::string_view> parts(argc(i));
+  for (std::size_t k = 0; k < parts.size(); ++k) parts[k] = {argv(i)[k], argvlen(i)[k]};
+  return describe_command(parts);
 }
 
 Status check_reply(const ReplyView& r, std::string_view what) {
