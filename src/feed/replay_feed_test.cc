@@ -180,17 +180,20 @@ TEST(ReplayFeed, EveryBadLineIsCountedNamedAndSkipped) {
   const std::string path = fixture("bad_lines.csv");
   auto feed = open_or_die(options_for({{path, ""}}));
   ASSERT_TRUE(feed);
-  // Pull line by line so each rejection's message can be checked as it happens.
-  std::vector<std::string> messages;
+  // Pull tick by tick: after each one, the latest rejection names this file and its line.
   std::vector<Tick> ticks;
-  std::string last;
+  std::vector<std::string> rejects_seen;
   Tick t;
   while (true) {
     auto r = feed->next(t);
     ASSERT_TRUE(r) << r.error().to_string();
     if (!*r) break;
     ticks.push_back(t);
+    rejects_seen.push_back(feed->stats().last_reject);
   }
+  // Tick 2 (line 13) comes after the rejections of lines 3..12; line 12 was the last.
+  ASSERT_GE(rejects_seen.size(), 2u);
+  EXPECT_EQ(rejects_seen[1].rfind(path + ":12: time backwards", 0), 0u) << rejects_seen[1];
   const FeedStats& s = feed->stats();
   EXPECT_EQ(s.lines, 15u);
   EXPECT_EQ(s.rejected_for(RejectReason::kMalformed), 4u);
@@ -397,7 +400,7 @@ TEST(ReplayFeed, WholeSpyDayStreamsWithoutRejection) {
   ASSERT_TRUE(feed);
   EXPECT_EQ(feed->source_format(0), Format::kLeanTrades);
   Tick t;
-  std::uint64_t n = 0, ext = 0, odd = 0, avg = 0;
+  std::uint64_t n = 0, ext = 0, odd = 0, avg = 0, iso = 0;
   TimestampNs prev = 0;
   Tick first;
   while (true) {
@@ -410,6 +413,7 @@ TEST(ReplayFeed, WholeSpyDayStreamsWithoutRejection) {
     ext += (t.flags & kTradeFlagExtendedHours) != 0;
     odd += (t.flags & kTradeFlagOddLot) != 0;
     avg += (t.flags & kTradeFlagAveragePrice) != 0;
+    iso += (t.flags & kTradeFlagIntermarketSweep) != 0;
     ++n;
   }
   EXPECT_EQ(n, 250601u);
@@ -429,7 +433,9 @@ TEST(ReplayFeed, WholeSpyDayStreamsWithoutRejection) {
   EXPECT_EQ(ext, count_condition(csv, lean::kExtendedHours | lean::kFormT | lean::kOutOfSequence));
   EXPECT_EQ(odd, count_condition(csv, lean::kOddLot));
   EXPECT_EQ(avg, count_condition(csv, lean::kAveragePrice | lean::kDerivativelyPriced));
+  EXPECT_EQ(iso, count_condition(csv, lean::kIntermarketSweep));
   EXPECT_GT(ext, 0u);
+  EXPECT_GT(iso, 0u);
 }
 
 TEST(ReplayFeed, IbmTradesAndQuotesMergeInTimeOrder) {

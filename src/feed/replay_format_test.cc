@@ -136,7 +136,9 @@ TEST(ReplayFormat, ValidateTickGuardsEveryTick) {
 TEST(LeanConditions, MappingFollowsTheDocumentedTable) {
   EXPECT_EQ(lean_trade_flags(0, false), kTradeFlagNone);
   EXPECT_EQ(lean_trade_flags(0x1, false), kTradeFlagNone);         // regular
-  EXPECT_EQ(lean_trade_flags(0x20000020, false), kTradeFlagNone);  // ISO + 611 exempt
+  EXPECT_EQ(lean_trade_flags(0x20000000, false), kTradeFlagNone);  // Rule 611 exempt
+  EXPECT_EQ(lean_trade_flags(0x20000020, false), kTradeFlagIntermarketSweep);
+  EXPECT_EQ(lean_trade_flags(0x8, false), kTradeFlagSeller);
   EXPECT_EQ(lean_trade_flags(0x80000000u, false), kTradeFlagOddLot);
   EXPECT_EQ(lean_trade_flags(0x2000, false), kTradeFlagExtendedHours);
   EXPECT_EQ(lean_trade_flags(0x400, false), kTradeFlagExtendedHours);  // Form T
