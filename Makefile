@@ -6,6 +6,8 @@
 #   make format  clang-format every C++ file in place
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
+# `make test` also runs each libFuzzer target this long (ASan), after the CTest suites.
+FUZZ_TEST_SECONDS ?= 60
 CTEST_ARGS ?=
 
 .PHONY: all deps build-release build-debug demo test bench fuzz format format-check oracle-deps clean
@@ -39,6 +41,7 @@ demo: build-release
 
 test: build-debug oracle-deps
 	ctest --preset debug $(CTEST_ARGS)
+	scripts/run-fuzz --build $(FUZZ_TEST_SECONDS)
 
 bench: build-release
 	scripts/run-bench
