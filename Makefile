@@ -32,6 +32,8 @@ build-debug: deps build/debug/build.ninja
 oracle-deps: deps
 	@if [ -f tests/oracle/package-lock.json ] && [ ! -d tests/oracle/node_modules ]; then \
 	  cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error; fi
+	@if [ -f tests/oracle_ib/package-lock.json ] && [ ! -d tests/oracle_ib/node_modules ]; then \
+	  cd tests/oracle_ib && npm ci --no-audit --no-fund --loglevel=error; fi
 
 DEMO_TICKS := tests/data/equity_us/spy/tick/spy_20131007_trades.csv.zst
 
