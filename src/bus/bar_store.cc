@@ -118,6 +118,20 @@ Result<std::optional<std::string>> read_interval(Connection& c, std::string_view
   return v;
 }
 
+Result<bool> read_interval_into(Connection& c, std::string_view sym, Interval iv,
+                                std::string& out) {
+  std::string key = keys::bars(sym, iv);
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"GET", key}));
+  auto v = r.string_or_nil();
+  if (!v) return Error(v.error()).with_context("GET " + key);
+  if (!v->has_value()) {
+    out.clear();
+    return false;
+  }
+  out.assign(v->value());
+  return true;
+}
+
 bool Bundle::empty() const {
   for (const auto& b : bars) {
     if (b) return false;

@@ -69,6 +69,10 @@ Status write_seal(Connection& c, const Seal& seal,
 // GET bars:{sym}:{iv}; nullopt when the key does not exist.
 Result<std::optional<std::string>> read_interval(Connection& c, std::string_view sym, Interval iv);
 
+// The same into a caller-owned buffer that is reused between calls (no allocation once it has
+// grown): true when the key exists, false (and `out` cleared) when it does not.
+Result<bool> read_interval_into(Connection& c, std::string_view sym, Interval iv, std::string& out);
+
 struct Bundle {
   std::array<std::optional<std::string>, kIntervalCount> bars;  // by index_of(iv)
   std::optional<QuoteSnapshot> quote;

@@ -90,6 +90,10 @@ Fields encode(const EntryFireEvent& e) {
           {"ts_ns", int_text(e.ts_ns)}};
 }
 
+Fields encode(const AlertEvent& e) {
+  return {{"sym", e.sym}, {"kind", e.kind}, {"detail", e.detail}, {"ts_ns", int_text(e.ts_ns)}};
+}
+
 Fields encode(const ExitFireEvent& e) {
   return {{"sym", e.sym},
           {"reason", e.reason},
@@ -145,6 +149,26 @@ Result<ExitFireEvent> decode_exit_fire(const Fields& f) {
   e.reason = std::string(reason);
   HARRIER_ASSIGN_OR_RETURN(e.stop_price, price_field(f, "stop_price"));
   HARRIER_ASSIGN_OR_RETURN(e.trigger_ns, int_field(f, "trigger_ns", 0));
+  return e;
+}
+
+Result<AlertEvent> decode_alert(const Fields& f) {
+  AlertEvent e;
+  HARRIER_ASSIGN_OR_RETURN(std::string_view sym, field(f, "sym"));
+  if (sym != "*") {
+    HARRIER_ASSIGN_OR_RETURN(e.sym, sym_field(f));
+  } else {
+    e.sym = "*";
+  }
+  HARRIER_ASSIGN_OR_RETURN(std::string_view kind, field(f, "kind"));
+  if (auto s = keys::validate_order_id(kind); !s) {
+    return bad_field("kind", kind, "must be 1..64 printable bytes without spaces");
+  }
+  e.kind = std::string(kind);
+  HARRIER_ASSIGN_OR_RETURN(std::string_view detail, field(f, "detail"));
+  if (detail.size() > 1024) return bad_field("detail", detail.substr(0, 32), "longer than 1024");
+  e.detail = std::string(detail);
+  HARRIER_ASSIGN_OR_RETURN(e.ts_ns, int_field(f, "ts_ns", 0));
   return e;
 }
 

@@ -61,15 +61,26 @@ struct ExitFireEvent {
   static constexpr keys::Stream kStream = keys::Stream::kExitFire;
 };
 
+// stream:alert — P3's watchdog (and any role) on something an operator must see.
+struct AlertEvent {
+  std::string sym;     // may be "*" when the alert is not about one symbol
+  std::string kind;    // 1..64 printable bytes, e.g. "rogue_position", "size_mismatch"
+  std::string detail;  // free text for humans (at most 1024 bytes)
+  TimestampNs ts_ns = 0;
+  static constexpr keys::Stream kStream = keys::Stream::kAlert;
+};
+
 Fields encode(const NewBarEvent& e);
 Fields encode(const SweepEvent& e);
 Fields encode(const EntryFireEvent& e);
 Fields encode(const ExitFireEvent& e);
+Fields encode(const AlertEvent& e);
 
 Result<NewBarEvent> decode_new_bar(const Fields& f);
 Result<SweepEvent> decode_sweep(const Fields& f);
 Result<EntryFireEvent> decode_entry_fire(const Fields& f);
 Result<ExitFireEvent> decode_exit_fire(const Fields& f);
+Result<AlertEvent> decode_alert(const Fields& f);
 
 // decode<E>(fields) for generic consumers.
 template <typename E>
@@ -89,6 +100,10 @@ inline Result<EntryFireEvent> decode<EntryFireEvent>(const Fields& f) {
 template <>
 inline Result<ExitFireEvent> decode<ExitFireEvent>(const Fields& f) {
   return decode_exit_fire(f);
+}
+template <>
+inline Result<AlertEvent> decode<AlertEvent>(const Fields& f) {
+  return decode_alert(f);
 }
 
 }  // namespace harrier::bus

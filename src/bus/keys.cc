@@ -34,6 +34,19 @@ std::string engine_state(std::string_view sym, Side side) {
 std::string position(std::string_view sym) { return join("position:", sym); }
 std::string order(std::string_view client_order_id) { return join("order:", client_order_id); }
 std::string heartbeat(std::string_view role) { return join("heartbeat:", role); }
+std::string stop_state(std::string_view sym) { return join("stop:", sym); }
+std::string exit_fired(std::string_view sym, std::string_view entry_order_id) {
+  std::string out = join("exit_fired:", sym);
+  out.push_back(':');
+  out.append(entry_order_id);
+  return out;
+}
+std::string paper_positions() { return "paper:positions"; }
+
+std::vector<std::string_view> session_key_patterns() {
+  return {"bars:*",      "bundle:*", "quote:*",      "engine_state:*", "position:*", "order:*",
+          "heartbeat:*", "stop:*",   "exit_fired:*", "paper:*",        "stream:*"};
+}
 
 Status validate_order_id(std::string_view id) {
   if (id.empty() || id.size() > 64) {
@@ -67,6 +80,8 @@ std::string_view stream_name(Stream s) {
       return "stream:entry_fire";
     case Stream::kExitFire:
       return "stream:exit_fire";
+    case Stream::kAlert:
+      return "stream:alert";
   }
   return "stream:unknown";
 }

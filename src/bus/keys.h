@@ -8,6 +8,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/interval.h"
 #include "core/result.h"
@@ -23,6 +24,17 @@ std::string engine_state(std::string_view sym, Side side);  // engine_state:{sym
 std::string position(std::string_view sym);                 // position:{sym}
 std::string order(std::string_view client_order_id);        // order:{id}
 std::string heartbeat(std::string_view role);               // heartbeat:{role}
+std::string stop_state(std::string_view sym);               // stop:{sym}  (P3)
+// exit_fired:{sym}:{entry id}: set NX by P3 before it publishes an exit, so each position gets
+// one exit_fire however often P3 restarts.
+std::string exit_fired(std::string_view sym, std::string_view entry_order_id);
+// paper:positions: the paper broker's own account (field per symbol), written by P2's paper
+// broker; P3's watchdog compares it with position:{sym}.
+std::string paper_positions();
+
+// Glob patterns matching every key a Harrier session writes (the manager removes them at
+// teardown unless asked to keep them).
+std::vector<std::string_view> session_key_patterns();
 
 // Fields of bundle:{sym}: one per interval ("1s".."5m") holding the bars' bytes, plus "quote".
 inline constexpr std::string_view kBundleQuoteField = "quote";
@@ -35,9 +47,9 @@ Status validate_order_id(std::string_view id);
 Status validate_role(std::string_view role);
 
 // ---- streams and consumer groups ----
-enum class Stream : std::uint8_t { kNewBar, kSweep, kEntryFire, kExitFire };
-inline constexpr std::array<Stream, 4> kAllStreams = {Stream::kNewBar, Stream::kSweep,
-                                                      Stream::kEntryFire, Stream::kExitFire};
+enum class Stream : std::uint8_t { kNewBar, kSweep, kEntryFire, kExitFire, kAlert };
+inline constexpr std::array<Stream, 5> kAllStreams = {
+    Stream::kNewBar, Stream::kSweep, Stream::kEntryFire, Stream::kExitFire, Stream::kAlert};
 
 std::string_view stream_name(Stream s);  // "stream:new_bar", ...
 

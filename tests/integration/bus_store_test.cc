@@ -40,6 +40,15 @@ TEST_F(BusStore, SealWritesEveryKeyAndTheEvent) {
   ASSERT_TRUE(bars);
   ASSERT_TRUE(bars->has_value());
   EXPECT_EQ(**bars, s.bars);  // binary bytes intact
+  std::string reused = "stale";
+  auto into = read_interval_into(c, "SPY", Interval::k5s, reused);
+  ASSERT_TRUE(into);
+  EXPECT_TRUE(*into);
+  EXPECT_EQ(reused, s.bars);
+  auto missing = read_interval_into(c, "SPY", Interval::k30s, reused);
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+  EXPECT_TRUE(reused.empty());
   auto none = read_interval(c, "SPY", Interval::k1m);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
