@@ -142,27 +142,6 @@ Status FrameWriter::finish() {
 // ---------------------------------------------------------------------------------------------
 // FieldReader
 
-Error FieldReader::error(const char* field, std::string_view what) const {
-  return protocol_error(fmt::format("tws msg {} ({}): field '{}': {}", msg_id_,
-                                    in_message_name(msg_id_), field, what));
-}
-
-Result<std::string_view> FieldReader::str(const char* field) {
-  if (pos_ >= data_.size()) return error(field, "missing (message ends early)");
-  const char* begin = data_.data() + pos_;
-  const void* nul = std::memchr(begin, '\0', data_.size() - pos_);
-  if (nul == nullptr) return error(field, "not NUL-terminated (truncated message)");
-  std::size_t n = static_cast<std::size_t>(static_cast<const char*>(nul) - begin);
-  pos_ += n + 1;
-  return std::string_view(begin, n);
-}
-
-Status FieldReader::skip(const char* field) {
-  auto s = str(field);
-  if (!s) return std::move(s).error();
-  return ok();
-}
-
 namespace {
 std::string quoted(std::string_view s) {
   constexpr std::size_t kMax = 32;
@@ -181,15 +160,48 @@ std::string quoted(std::string_view s) {
 }
 }  // namespace
 
+Error FieldReader::error(const char* field, std::string_view what) const {
+  return protocol_error(fmt::format("tws msg {} ({}): field '{}': {}", msg_id_,
+                                    in_message_name(msg_id_), field, what));
+}
+
+Error FieldReader::missing(const char* field) const {
+  return error(field, pos_ >= data_.size() ? "missing (message ends early)"
+                                           : "not NUL-terminated (truncated message)");
+}
+
+Result<std::string_view> FieldReader::str(const char* field) {
+  std::string_view f;
+  if (!next_field(f)) return missing(field);
+  return f;
+}
+
+Status FieldReader::skip(const char* field) {
+  auto s = str(field);
+  if (!s) return std::move(s).error();
+  return ok();
+}
+
 Result<std::int64_t> FieldReader::i64(const char* field) {
-  HARRIER_ASSIGN_OR_RETURN(std::string_view s, str(field));
+  std::string_view s;
+  if (!next_field(s)) return missing(field);
   if (s.empty()) return std::int64_t{0};
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) {
-    return error(field, "not an integer: " + quoted(s));
+  // Hand-rolled: ids and times are short, and this is the hot path of every message.
+  const char* p = s.data();
+  const char* end = p + s.size();
+  bool negative = *p == '-';
+  if (negative) ++p;
+  if (p == end || end - p > 19) return error(field, "not an integer: " + quoted(s));
+  std::uint64_t v = 0;
+  for (; p < end; ++p) {
+    auto d = static_cast<unsigned>(*p - '0');
+    if (d > 9) return error(field, "not an integer: " + quoted(s));
+    v = v * 10 + d;
   }
-  return v;
+  // 19 digits fit in uint64; the signed range is checked here.
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (v > kMax + (negative ? 1 : 0)) return error(field, "out of 64-bit range: " + quoted(s));
+  return negative ? static_cast<std::int64_t>(0 - v) : static_cast<std::int64_t>(v);
 }
 
 Result<std::int32_t> FieldReader::i32(const char* field) {
@@ -213,7 +225,8 @@ bool parse_finite(std::string_view s, double& v) {
 }  // namespace
 
 Result<double> FieldReader::dbl(const char* field) {
-  HARRIER_ASSIGN_OR_RETURN(std::string_view s, str(field));
+  std::string_view s;
+  if (!next_field(s)) return missing(field);
   if (s.empty()) return 0.0;
   double v = 0;
   if (!parse_finite(s, v)) return error(field, "not a finite number: " + quoted(s));
@@ -221,7 +234,8 @@ Result<double> FieldReader::dbl(const char* field) {
 }
 
 Result<double> FieldReader::dbl_or_unset(const char* field) {
-  HARRIER_ASSIGN_OR_RETURN(std::string_view s, str(field));
+  std::string_view s;
+  if (!next_field(s)) return missing(field);
   if (s.empty()) return std::nan("");
   double v = 0;
   if (!parse_finite(s, v)) return error(field, "not a finite number: " + quoted(s));

@@ -191,6 +191,21 @@ class FieldReader {
   Error error(const char* field, std::string_view what) const;
 
  private:
+  // Advances past the next field; false (and pos_ unchanged) when none is complete.
+  bool next_field(std::string_view& field) {
+    const char* begin = data_.data() + pos_;
+    const char* end = data_.data() + data_.size();
+    for (const char* p = begin; p < end; ++p) {
+      if (*p == '\0') {
+        field = std::string_view(begin, static_cast<std::size_t>(p - begin));
+        pos_ += field.size() + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+  Error missing(const char* field) const;
+
   std::string_view data_;
   std::size_t pos_ = 0;
   int msg_id_;
