@@ -1,0 +1,320 @@
+#include "roles/telemetry/stop_monitor.h"
+
+#include <array>
+#include <cmath>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "arrow/bar_codec.h"
+#include "bus/bar_store.h"
+#include "bus/keys.h"
+#include "bus/state.h"
+#include "core/text.h"
+
+namespace harrier::roles::telemetry {
+
+namespace {
+
+constexpr std::string_view kTag = "stops";
+
+// KEYS[1] = exit_fired:{sym}:{entry}, KEYS[2] = stream:exit_fire; ARGV[1] = value of the marker
+// (trigger_ns), ARGV[2] = MAXLEN ~ cap, ARGV[3..] = the entry's field/value pairs.
+// Returns 1 when the exit was published, 0 when this position's exit was published before.
+constexpr std::string_view kFireOnce = R"lua(
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
+return 1
+)lua";
+
+std::string num(double v) {
+  std::string s;
+  text::append_double(s, v);
+  return s;
+}
+
+std::optional<double> price_of(const bus::ReplyView& r) {
+  auto s = r.string_or_nil();
+  if (!s || !*s) return std::nullopt;
+  auto d = text::parse_double(**s);
+  if (!d || !std::isfinite(*d) || *d <= 0) return std::nullopt;
+  return *d;
+}
+
+}  // namespace
+
+Result<StopConfig> stop_config(const Config& cfg) {
+  StopConfig out;
+  auto mode = risk::parse_stop_mode(cfg.stops.mode);
+  if (!mode) return invalid_input("key 'stops.mode': " + mode.error().message());
+  out.params.mode = *mode;
+  out.params.trail_pct = cfg.stops.trail_pct;
+  out.params.atr_mult = cfg.stops.atr_mult;
+  auto iv = parse_interval(cfg.stops.atr_interval);
+  if (!iv) return invalid_input("key 'stops.atr_interval': " + iv.error().message());
+  out.atr_interval = *iv;
+  out.atr_period = static_cast<int>(cfg.stops.atr_period);
+  out.stream_maxlen = static_cast<std::size_t>(cfg.ingest.stream_maxlen);
+  if (cfg.stops.trail_pct >= 100) return invalid_input("key 'stops.trail_pct': must be < 100");
+  return out;
+}
+
+StopMonitor::StopMonitor(bus::Connection& conn, StopConfig cfg, StopMetrics metrics,
+                         const Clock& wall)
+    : conn_(conn), cfg_(cfg), m_(metrics), wall_(wall) {}
+
+std::size_t StopMonitor::unfired() const {
+  std::size_t n = 0;
+  for (const auto& [sym, g] : guards_) n += g.fired ? 0 : 1;
+  return n;
+}
+
+void StopMonitor::report_bad(const Error& e) {
+  m_.bad_inputs->add();
+  if (bad_log_.allow(wall_.mono_ns())) {
+    log::warn(kTag, "skipped bad input ({} more suppressed): {}", bad_log_.suppressed(),
+              e.to_string());
+  }
+}
+
+void StopMonitor::update_gauges() { m_.stops_active->set(static_cast<double>(guards_.size())); }
+
+Status StopMonitor::upsert(const Position& p) {
+  auto it = guards_.find(p.sym);
+  if (it != guards_.end() && it->second.pos.entry_order_id == p.entry_order_id &&
+      (it->second.pos.qty > 0) == (p.qty > 0)) {
+    it->second.pos = p;  // a further fill of the same position: the stop carries on
+    return ok();
+  }
+  // A new position (or a new one replacing the last): resume or start its stop.
+  const std::string stop_key = bus::keys::stop_state(p.sym);
+  const std::string fired_key = bus::keys::exit_fired(p.sym, p.entry_order_id);
+  bus::CommandBatch batch;
+  batch.add({"HGETALL", stop_key});
+  batch.add({"EXISTS", fired_key});
+  std::vector<bus::Reply> replies;
+  HARRIER_TRY(conn_.run(batch, replies));
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    HARRIER_TRY(bus::check_reply(replies[i].view(), batch.describe(i)));
+  }
+  HARRIER_ASSIGN_OR_RETURN(bus::Fields saved, hash_fields(replies[0].view()));
+  HARRIER_ASSIGN_OR_RETURN(std::int64_t fired, replies[1].integer());
+
+  double best = kNaN, stop = kNaN;
+  std::string saved_id;
+  for (const auto& [k, v] : saved) {
+    if (k == "entry_order_id") saved_id = v;
+    if (k == "best_price") best = text::parse_double(v).value_or(kNaN);
+    if (k == "stop_price") stop = text::parse_double(v).value_or(kNaN);
+  }
+  const bool resumed = saved_id == p.entry_order_id;
+  auto ts = resumed ? risk::TrailingStop::restore(p.qty, p.avg_price, best, stop, cfg_.params)
+                    : risk::TrailingStop::open(p.qty, p.avg_price, cfg_.params);
+  if (!ts) return Error(ts.error()).with_context(bus::keys::position(p.sym));
+  if (it != guards_.end()) guards_.erase(it);
+  Guard g{p, std::move(*ts)};
+  g.fired = fired != 0;
+  log::info(kTag, "guarding {} qty={} entry={} avg_price={} best={} stop={} mode={} ({}{})", p.sym,
+            p.qty, p.entry_order_id, p.avg_price, g.stop.best_price(), g.stop.stop_price(),
+            risk::stop_mode_name(cfg_.params.mode), resumed ? "resumed from stop:" : "new",
+            resumed ? p.sym : "");
+  if (g.fired) log::info(kTag, "{}: exit already fired for {}", p.sym, p.entry_order_id);
+  guards_.emplace(p.sym, std::move(g));
+  update_gauges();
+  return ok();
+}
+
+Status StopMonitor::drop(const std::string& sym) {
+  auto it = guards_.find(sym);
+  if (it == guards_.end()) return ok();
+  log::info(kTag, "{} flat: stop for {} dropped", sym, it->second.pos.entry_order_id);
+  guards_.erase(it);
+  update_gauges();
+  HARRIER_TRY(conn_.command({"DEL", bus::keys::stop_state(sym)}));
+  return ok();
+}
+
+Status StopMonitor::sync(const PositionRead& positions) {
+  for (const auto& [sym, err] : positions.bad) report_bad(err);
+  for (const auto& [sym, p] : positions.open) HARRIER_TRY(upsert(p));
+  std::vector<std::string> flat;
+  for (const auto& [sym, g] : guards_) {
+    if (positions.open.count(sym) != 0) continue;
+    bool unknown = false;  // a hash that failed validation: keep guarding what we knew
+    for (const auto& [bad_sym, err] : positions.bad) unknown = unknown || bad_sym == sym;
+    if (!unknown) flat.push_back(sym);
+  }
+  for (const std::string& sym : flat) HARRIER_TRY(drop(sym));
+  return persist_dirty();
+}
+
+Status StopMonitor::sync_all() {
+  HARRIER_ASSIGN_OR_RETURN(PositionRead positions, read_positions(conn_));
+  return sync(positions);
+}
+
+Status StopMonitor::on_entry(std::string_view sym) {
+  HARRIER_ASSIGN_OR_RETURN(std::optional<bus::Fields> f, bus::read_position(conn_, sym));
+  if (!f) {
+    // P2 publishes entry_fire and writes position:{sym}; if the position is not there yet, the
+    // next 1 Hz scan picks it up.
+    log::debug(kTag, "{}: entry_fire before position:{}", sym, sym);
+    return ok();
+  }
+  auto p = parse_position(sym, *f);
+  if (!p) {
+    report_bad(p.error());
+    return ok();
+  }
+  if (!*p) return drop(std::string(sym));
+  HARRIER_TRY(upsert(**p));
+  return persist_dirty();
+}
+
+Status StopMonitor::poll_quotes() {
+  std::vector<std::string> syms, keys;
+  for (const auto& [sym, g] : guards_) {
+    if (!g.fired) syms.push_back(sym);
+  }
+  if (syms.empty()) return ok();
+  keys.reserve(syms.size());
+  bus::CommandBatch batch;
+  for (const std::string& s : syms) keys.push_back(bus::keys::quote(s));
+  for (const std::string& k : keys) batch.add({"HMGET", k, "bid", "ask", "last", "ts_ns"});
+  std::vector<bus::Reply> replies;
+  HARRIER_TRY(conn_.run(batch, replies));
+  const TimestampNs seen_wall = wall_.now_ns();
+  for (std::size_t i = 0; i < syms.size(); ++i) {
+    const bus::ReplyView r = replies[i].view();
+    if (auto s = bus::check_reply(r, batch.describe(i)); !s) {
+      report_bad(s.error());
+      continue;
+    }
+    if (!r.array() || r.size() != 4) {
+      report_bad(protocol_error(keys[i] + ": HMGET reply is not 4 items"));
+      continue;
+    }
+    auto ts_text = r.at(3).string_or_nil();
+    if (!ts_text || !*ts_text) continue;  // no quote yet
+    auto ts = text::parse_int(**ts_text);
+    if (!ts || *ts <= 0) {
+      report_bad(invalid_input(keys[i] + ": field 'ts_ns' is not a positive integer"));
+      continue;
+    }
+    Guard& g = guards_.find(syms[i])->second;
+    if (*ts == g.last_quote_ts) continue;  // nothing new since the last poll
+    g.last_quote_ts = *ts;
+    m_.quotes_polled->add();
+    std::optional<double> px = price_of(r.at(g.stop.is_long() ? 0 : 1));
+    if (!px) px = price_of(r.at(2));
+    if (!px) continue;  // a quote without a usable price on our side
+    g.last_price = *px;
+    const double best = g.stop.best_price(), stop = g.stop.stop_price();
+    if (g.stop.on_price(*px)) {
+      g.trigger_ns = *ts;
+      g.seen_wall_ns = seen_wall;
+    }
+    g.dirty = g.dirty || best != g.stop.best_price() || stop != g.stop.stop_price();
+  }
+  HARRIER_TRY(fire_pending());
+  return persist_dirty();
+}
+
+Status StopMonitor::fire_pending() {
+  for (auto& [sym, g] : guards_) {
+    if (g.stop.triggered() && !g.fired) HARRIER_TRY(fire(sym, g));
+  }
+  return ok();
+}
+
+Status StopMonitor::fire(const std::string& sym, Guard& g) {
+  bus::ExitFireEvent e{sym, "trailing_stop", g.stop.stop_price(), g.trigger_ns};
+  const bus::Fields fields = bus::encode(e);
+  const std::string fired_key = bus::keys::exit_fired(sym, g.pos.entry_order_id);
+  const std::string trigger = std::to_string(g.trigger_ns);
+  const std::string maxlen = std::to_string(cfg_.stream_maxlen);
+  std::vector<std::string_view> args = {
+      "EVAL",  kFireOnce, "2", fired_key, bus::keys::stream_name(bus::keys::Stream::kExitFire),
+      trigger, maxlen};
+  for (const auto& [k, v] : fields) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  HARRIER_ASSIGN_OR_RETURN(bus::Reply r, conn_.command(args));
+  HARRIER_ASSIGN_OR_RETURN(std::int64_t published, r.integer());
+  g.fired = true;
+  g.dirty = true;
+  if (published == 1) {
+    m_.exits_fired->add();
+    m_.stop_to_exit->record(wall_.now_ns() - g.seen_wall_ns);
+    log::warn(kTag, "{}: trailing stop hit at {} (stop {}, best {}, entry {}): exit_fire published",
+              sym, g.last_price, g.stop.stop_price(), g.stop.best_price(), g.pos.entry_order_id);
+  } else {
+    log::info(kTag, "{}: exit for {} was published before; not again", sym, g.pos.entry_order_id);
+  }
+  return ok();
+}
+
+Status StopMonitor::refresh_atr() {
+  if (cfg_.params.mode != risk::StopMode::kAtr) return ok();
+  std::string bytes;
+  for (auto& [sym, g] : guards_) {
+    if (g.fired) continue;
+    HARRIER_ASSIGN_OR_RETURN(bool found,
+                             bus::read_interval_into(conn_, sym, cfg_.atr_interval, bytes));
+    if (!found) continue;  // no bars yet: the percent fallback guards meanwhile
+    auto bars = arrow::decode_bars(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    if (!bars) {
+      report_bad(Error(bars.error()).with_context(bus::keys::bars(sym, cfg_.atr_interval)));
+      continue;
+    }
+    auto atr = risk::wilder_atr(*bars, cfg_.atr_period);
+    if (!atr) continue;
+    const double stop = g.stop.stop_price();
+    g.stop.set_atr(*atr);
+    g.dirty = g.dirty || stop != g.stop.stop_price();
+  }
+  return ok();
+}
+
+Status StopMonitor::recheck() {
+  for (auto& [sym, g] : guards_) {
+    if (g.fired || g.stop.triggered() || std::isnan(g.last_price)) continue;
+    if (g.stop.on_price(g.last_price)) {
+      g.trigger_ns = g.last_quote_ts;
+      g.seen_wall_ns = wall_.now_ns();
+      g.dirty = true;
+    }
+  }
+  HARRIER_TRY(fire_pending());
+  return persist_dirty();
+}
+
+Status StopMonitor::persist_dirty() {
+  // Text the batch borrows: six strings per stop, kept alive until run() returns.
+  std::vector<std::array<std::string, 6>> text;
+  std::vector<Guard*> saved;
+  for (auto& [sym, g] : guards_) {
+    if (!g.dirty) continue;
+    text.push_back({bus::keys::stop_state(sym), g.pos.entry_order_id, num(g.stop.best_price()),
+                    num(g.stop.stop_price()), std::string(risk::stop_mode_name(cfg_.params.mode)),
+                    std::to_string(wall_.now_ns())});
+    saved.push_back(&g);
+  }
+  if (saved.empty()) return ok();
+  bus::CommandBatch batch;
+  for (const auto& t : text) {
+    batch.add({"HSET", t[0], "entry_order_id", t[1], "best_price", t[2], "stop_price", t[3], "mode",
+               t[4], "updated_ns", t[5]});
+  }
+  std::vector<bus::Reply> replies;
+  HARRIER_TRY(conn_.run(batch, replies));
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    HARRIER_TRY(bus::check_reply(replies[i].view(), batch.describe(i)));
+    saved[i]->dirty = false;
+  }
+  return ok();
+}
+
+}  // namespace harrier::roles::telemetry

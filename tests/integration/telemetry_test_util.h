@@ -1,0 +1,195 @@
+// Shared set-up for the P3 integration tests: a private redis-server per suite (tests/support,
+// flushed before each test), the real `harrier` binary (HARRIER_BINARY) run as a child process
+// with its stderr in a file, stopped by pid (SIGTERM or SIGKILL) and reaped, and polling helpers
+// with deadlines (no fixed sleeps for things that can be waited on).
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus/connection.h"
+#include "bus/state.h"
+#include "roles/common/json.h"
+#include "support/redis_server.h"
+
+namespace harrier::telemetry_test {
+
+// A child process running `harrier ARGS...`; killed (SIGKILL) and reaped by the destructor.
+class Child {
+ public:
+  Child(std::vector<std::string> args, std::string out_path, std::string err_path) {
+    args.insert(args.begin(), HARRIER_BINARY);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (out >= 0) ::dup2(out, 1);
+      if (err >= 0) ::dup2(err, 2);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  ~Child() {
+    if (running()) {
+      ::kill(pid_, SIGKILL);
+      wait_exit(5000);
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0 && !code_; }
+  void signal(int sig) const {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
+  // Exit code (128 + signal when killed), or nullopt if still running after timeout_ms.
+  std::optional<int> wait_exit(int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!code_) {
+      int status = 0;
+      pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return code_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> code_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Calls f() until it returns true or timeout_ms passes; returns the last answer.
+template <typename F>
+bool eventually(F f, int timeout_ms = 5000) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!f()) {
+    if (std::chrono::steady_clock::now() >= deadline) return f();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+// One redis-server for the suite; FLUSHALL before each test; helpers to run P3 against it.
+class TelemetrySuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    harrier::testing::RedisServerOptions opts;
+    opts.unix_socket = true;
+    auto s = harrier::testing::RedisServer::start(opts);
+    ASSERT_TRUE(s) << s.error().to_string();
+    server_ = std::move(s).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr);
+    auto r = server_->raw_command("FLUSHALL");
+    ASSERT_TRUE(r && *r == "+OK");
+    bus::ConnectionConfig cfg;
+    cfg.url = server_->unix_url();
+    conn_ = std::make_unique<bus::Connection>(cfg);
+  }
+
+  std::string path(const std::string& name) const { return server_->dir() + "/" + name; }
+
+  // `harrier telemetry` with fast test settings plus `extra` --set values.
+  std::unique_ptr<Child> start_p3(const std::vector<std::string>& extra = {},
+                                  const std::string& log_name = "p3") {
+    std::vector<std::string> args = {"telemetry",
+                                     "--redis",
+                                     server_->unix_url(),
+                                     "--set",
+                                     "telemetry.http=",
+                                     "--set",
+                                     "heartbeat.interval_ms=50",
+                                     "--set",
+                                     "telemetry.watchdog_interval_ms=50"};
+    for (const std::string& e : extra) {
+      args.push_back("--set");
+      args.push_back(e);
+    }
+    return std::make_unique<Child>(args, path(log_name + ".out"), path(log_name + ".err"));
+  }
+
+  // The heartbeat of `role` when it names `pid`, parsed.
+  std::optional<json::Value> heartbeat_of(std::string_view role, pid_t pid) {
+    auto hb = bus::read_heartbeat(*conn_, role);
+    if (!hb || !*hb) return std::nullopt;
+    auto v = json::parse(**hb);
+    if (!v || v->number_at("pid") != static_cast<double>(pid)) return std::nullopt;
+    return *v;
+  }
+  bool wait_ready(const Child& c, int timeout_ms = 10000) {
+    return eventually([&] { return heartbeat_of("telemetry", c.pid()).has_value(); }, timeout_ms);
+  }
+  // Waits until P3's heartbeat shows `d` more of its wall time has passed (so that many
+  // loop turns and watchdog cycles have run), without sleeping a fixed time.
+  bool wait_heartbeat_time(const Child& c, DurationNs d) {
+    auto first = heartbeat_of("telemetry", c.pid());
+    if (!first) return false;
+    const double start = first->number_at("ts_ns").value_or(0);
+    return eventually([&] {
+      auto v = heartbeat_of("telemetry", c.pid());
+      return v && v->number_at("ts_ns").value_or(0) >= start + static_cast<double>(d);
+    });
+  }
+  // A counter from P3's heartbeat (-1 when absent).
+  double counter(const Child& c, std::string_view name) {
+    auto v = heartbeat_of("telemetry", c.pid());
+    if (!v) return -1;
+    const json::Value* m = v->find("metrics");
+    const json::Value* cs = m ? m->find("counters") : nullptr;
+    return cs ? cs->number_at(name).value_or(-1) : -1;
+  }
+
+  // Runs one command on the test's connection; fails the test on an error.
+  bus::Reply cmd(std::initializer_list<std::string_view> args) {
+    auto r = conn_->command(args);
+    EXPECT_TRUE(r) << r.error().to_string();
+    return std::move(r).value();
+  }
+  std::int64_t xlen(std::string_view stream) { return cmd({"XLEN", stream}).integer().value(); }
+  std::optional<std::string> hget(std::string_view key, std::string_view field) {
+    auto r = conn_->command({"HGET", key, field});
+    if (!r || r->is_nil()) return std::nullopt;
+    return std::string(r->string().value());
+  }
+
+  static inline harrier::testing::RedisServer* server_ = nullptr;
+  std::unique_ptr<bus::Connection> conn_;
+};
+
+}  // namespace harrier::telemetry_test
