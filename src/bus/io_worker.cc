@@ -8,6 +8,7 @@
 
 #include "bus/keys.h"
 #include "bus/streams.h"
+#include "core/text.h"
 
 namespace harrier::bus {
 
@@ -19,6 +20,9 @@ IoWorker::IoWorker(ConnectionConfig cfg, IoWorkerOptions opts, const Clock& cloc
   opts_.backlog_capacity = std::max<std::size_t>(opts_.backlog_capacity, 1);
   opts_.max_pipeline = std::max<std::size_t>(opts_.max_pipeline, 1);
   enc_.resize(opts_.max_pipeline);
+  quote_text_.resize(opts_.max_pipeline);
+  first_reply_.resize(opts_.max_pipeline + 1);
+  maxlen_text_ = std::to_string(opts_.stream_maxlen);
 }
 
 IoWorker::~IoWorker() { stop(0); }
@@ -37,8 +41,18 @@ void IoWorker::stop(DurationNs grace_ns) {
   thread_.join();
 }
 
-bool IoWorker::submit(Seal seal) {
-  if (!queue_.try_push(std::move(seal))) {
+bool IoWorker::submit(Seal seal) { return submit_item(IoItem(std::move(seal))); }
+
+bool IoWorker::submit_quote(std::string sym, const QuoteSnapshot& quote) {
+  return submit_item(IoItem(QuoteWrite{std::move(sym), quote}));
+}
+
+bool IoWorker::submit_event(keys::Stream stream, Fields fields) {
+  return submit_item(IoItem(EventWrite{stream, std::move(fields)}));
+}
+
+bool IoWorker::submit_item(IoItem item) {
+  if (!queue_.try_push(std::move(item))) {
     queue_drops_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
@@ -54,10 +68,13 @@ IoWorkerStats IoWorker::stats() const {
   s.queue_drops = queue_drops_.load(std::memory_order_relaxed);
   s.backlog_drops = backlog_drops_.load(std::memory_order_relaxed);
   s.written = written_.load(std::memory_order_relaxed);
+  s.quotes_written = quotes_written_.load(std::memory_order_relaxed);
+  s.events_written = events_written_.load(std::memory_order_relaxed);
   s.rejected = rejected_.load(std::memory_order_relaxed);
   s.verified_applied = verified_applied_.load(std::memory_order_relaxed);
   s.write_failures = write_failures_.load(std::memory_order_relaxed);
   s.backlog = backlog_size_.load(std::memory_order_relaxed);
+  s.backlog_bytes = backlog_bytes_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -66,17 +83,28 @@ bool IoWorker::idle() {
   return backlog_.empty();
 }
 
+namespace {
+std::size_t payload_bytes(const IoItem& item) {
+  const Seal* s = std::get_if<Seal>(&item);
+  return s == nullptr ? 0 : s->bars.size();
+}
+}  // namespace
+
 void IoWorker::drain_queue() {
-  while (Seal* s = queue_.front()) {
-    if (backlog_.size() >= opts_.backlog_capacity) {
+  while (IoItem* s = queue_.front()) {
+    bytes_ += payload_bytes(*s);
+    backlog_.push_back(std::move(*s));
+    queue_.pop();
+    while (backlog_.size() > 1 &&
+           (backlog_.size() > opts_.backlog_capacity || bytes_ > opts_.backlog_max_bytes)) {
+      bytes_ -= payload_bytes(backlog_.front());
       backlog_.pop_front();
       if (uncertain_ > 0) --uncertain_;
       backlog_drops_.fetch_add(1, std::memory_order_relaxed);
     }
-    backlog_.push_back(std::move(*s));
-    queue_.pop();
   }
   backlog_size_.store(backlog_.size(), std::memory_order_relaxed);
+  backlog_bytes_.store(bytes_, std::memory_order_relaxed);
 }
 
 int IoWorker::do_work() {
@@ -84,7 +112,7 @@ int IoWorker::do_work() {
   if (backlog_.empty()) return 0;
   if (auto s = conn_.connect(); !s) {
     if (fail_log_.allow(clock_.mono_ns())) {
-      log::warn("bus/io", "redis down, {} seals in backlog: {}", backlog_.size(),
+      log::warn("bus/io", "redis down, {} writes in backlog: {}", backlog_.size(),
                 s.error().message());
     }
     return 0;
@@ -113,14 +141,22 @@ Status IoWorker::verify_uncertain() {
   for (const auto& e : recent) {
     if (auto ev = decode_new_bar(e.fields)) applied.push_back(std::move(ev).value());
   }
-  std::deque<Seal> keep;
+  std::deque<IoItem> keep;
   for (std::size_t i = 0; i < uncertain_; ++i) {
-    const Seal& s = backlog_[i];
+    // Quote writes are idempotent and events are at least once: send them again. A seal is
+    // sent again only if its new_bar event is not in the stream (EXEC applied all or nothing).
+    const Seal* seal = std::get_if<Seal>(&backlog_[i]);
+    if (seal == nullptr) {
+      keep.push_back(std::move(backlog_[i]));
+      continue;
+    }
+    const Seal& s = *seal;
     bool found = std::any_of(applied.begin(), applied.end(), [&](const NewBarEvent& ev) {
       return ev.sym == s.sym && ev.iv == s.iv && ev.seq == s.seq &&
              ev.bar_start_ns == s.bar_start_ns && ev.sealed_ns == s.sealed_ns;
     });
     if (found) {
+      bytes_ -= payload_bytes(backlog_[i]);
       verified_applied_.fetch_add(1, std::memory_order_relaxed);
     } else {
       keep.push_back(std::move(backlog_[i]));
@@ -136,30 +172,76 @@ Status IoWorker::verify_uncertain() {
 int IoWorker::write_pipeline() {
   std::size_t n = std::min(opts_.max_pipeline, backlog_.size());
   batch_.clear();
-  for (std::size_t i = 0; i < n; ++i)
-    append_seal(batch_, backlog_[i], enc_[i], opts_.stream_maxlen);
+  for (std::size_t i = 0; i < n; ++i) {
+    first_reply_[i] = batch_.size();
+    IoItem& item = backlog_[i];
+    if (const Seal* seal = std::get_if<Seal>(&item)) {
+      append_seal(batch_, *seal, enc_[i], opts_.stream_maxlen);
+    } else if (const QuoteWrite* qw = std::get_if<QuoteWrite>(&item)) {
+      auto& t = quote_text_[i];
+      t[0] = keys::quote(qw->sym);
+      const QuoteSnapshot& q = qw->quote;
+      const double vals[5] = {q.bid, q.ask, q.bid_size, q.ask_size, q.last};
+      for (int k = 0; k < 5; ++k) {
+        t[static_cast<std::size_t>(k) + 1].clear();
+        text::append_double(t[static_cast<std::size_t>(k) + 1], vals[k]);
+      }
+      t[6].clear();
+      text::append_int(t[6], q.ts_ns);
+      batch_.add({"HSET", t[0], "bid", t[1], "ask", t[2], "bid_size", t[3], "ask_size", t[4],
+                  "last", t[5], "ts_ns", t[6]});
+    } else {
+      const EventWrite& ev = std::get<EventWrite>(item);
+      batch_.begin();
+      batch_.arg("XADD");
+      batch_.arg(keys::stream_name(ev.stream));
+      batch_.arg("MAXLEN");
+      batch_.arg("~");
+      batch_.arg(maxlen_text_);
+      batch_.arg("*");
+      for (const auto& [f, v] : ev.fields) {
+        batch_.arg(f);
+        batch_.arg(v);
+      }
+    }
+  }
+  first_reply_[n] = batch_.size();
   Status sent = conn_.run(batch_, replies_);
-  std::size_t complete = std::min(n, replies_.size() / kCommandsPerSeal);
+  std::size_t complete = 0;
+  while (complete < n && replies_.size() >= first_reply_[complete + 1]) ++complete;
   int done = 0;
   for (std::size_t i = 0; i < complete; ++i) {
-    if (auto s = check_seal_replies(replies_, i * kCommandsPerSeal, batch_); !s) {
+    const IoItem& item = backlog_[i];
+    Status st = ok();
+    if (std::holds_alternative<Seal>(item)) {
+      st = check_seal_replies(replies_, first_reply_[i], batch_);
+    } else {
+      st = check_reply(replies_[first_reply_[i]].view(), batch_.describe(first_reply_[i]));
+    }
+    if (!st) {
       rejected_.fetch_add(1, std::memory_order_relaxed);
       if (fail_log_.allow(clock_.mono_ns())) {
-        log::warn("bus/io", "seal {} {} seq={} refused: {}", backlog_[i].sym,
-                  interval_name(backlog_[i].iv), backlog_[i].seq, s.error().message());
+        log::warn("bus/io", "write {} refused: {}", batch_.describe(first_reply_[i]),
+                  st.error().message());
       }
-    } else {
+    } else if (std::holds_alternative<Seal>(item)) {
       written_.fetch_add(1, std::memory_order_relaxed);
+    } else if (std::holds_alternative<QuoteWrite>(item)) {
+      quotes_written_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      events_written_.fetch_add(1, std::memory_order_relaxed);
     }
     ++done;
   }
-  replies_.clear();  // the replies borrow nothing, but free them before the seals go
+  replies_.clear();  // the replies borrow nothing, but free them before the items go
+  for (std::size_t i = 0; i < complete; ++i) bytes_ -= payload_bytes(backlog_[i]);
   backlog_.erase(backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(complete));
+  backlog_bytes_.store(bytes_, std::memory_order_relaxed);
   if (!sent) {
     uncertain_ = n - complete;
     write_failures_.fetch_add(1, std::memory_order_relaxed);
     if (fail_log_.allow(clock_.mono_ns())) {
-      log::warn("bus/io", "pipeline of {} seals cut off after {}: {}", n, complete,
+      log::warn("bus/io", "pipeline of {} writes cut off after {}: {}", n, complete,
                 sent.error().message());
     }
   }

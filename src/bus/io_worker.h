@@ -1,6 +1,9 @@
-// The P1 IO worker (ARCHITECTURE §4, §6). The bar thread submits seals into a bounded SPSC queue;
+// The P1 IO worker (ARCHITECTURE §4, §6). The bar thread submits seals, coalesced quote writes
+// (HSET quote:{sym}) and stream events (XADD, e.g. stream:sweep) into one bounded SPSC queue;
 // one IO thread owns the Redis connection, moves them into an in-order backlog and writes them
-// as pipelines of MULTI/EXEC transactions (one per seal, bar_store.h).
+// as pipelines: a MULTI/EXEC transaction per seal (bar_store.h), one command per quote or
+// event. One queue keeps them in submission order, so a quote write never lands before an
+// older seal's quote.
 //
 // Threads: submit() from exactly one producer thread; everything else runs on the IO thread
 // (or, in tests, on the caller's thread through do_work() with no thread started). stats() may
@@ -15,37 +18,59 @@
 // at all. A seal refused by the server (an error reply, e.g. NOPERM) is dropped and counted.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 #include <thread>
+#include <variant>
 
 #include "bus/bar_store.h"
 #include "bus/connection.h"
+#include "bus/events.h"
+#include "bus/keys.h"
 #include "core/log.h"
 #include "core/spsc_queue.h"
 
 namespace harrier::bus {
 
 struct IoWorkerOptions {
-  std::size_t queue_capacity = 4096;     // seals between the bar thread and the IO thread
-  std::size_t backlog_capacity = 20000;  // seals kept while Redis is down
-  std::size_t max_pipeline = 64;         // seals per pipeline
+  std::size_t queue_capacity = 4096;           // seals between the bar thread and the IO thread
+  std::size_t backlog_capacity = 20000;        // writes kept while Redis is down
+  std::size_t backlog_max_bytes = 256u << 20;  // and at most this many payload bytes
+  std::size_t max_pipeline = 64;               // seals per pipeline
   std::size_t stream_maxlen = kDefaultStreamMaxLen;
   DurationNs down_poll_ns = 20 * kNsPerMs;  // longest sleep between retries while down
 };
 
+// A coalesced quote write: HSET quote:{sym} with the six fields of QuoteSnapshot.
+struct QuoteWrite {
+  std::string sym;
+  QuoteSnapshot quote;
+};
+// A stream event: XADD stream MAXLEN ~ N * fields. Delivery is at least once: an event whose
+// pipeline was cut off is sent again after reconnecting.
+struct EventWrite {
+  keys::Stream stream = keys::Stream::kSweep;
+  Fields fields;
+};
+using IoItem = std::variant<Seal, QuoteWrite, EventWrite>;
+
 struct IoWorkerStats {
-  std::uint64_t submitted = 0;         // accepted by submit()
+  std::uint64_t submitted = 0;         // accepted by submit() (seals, quotes and events)
   std::uint64_t queue_drops = 0;       // refused by submit(): queue full
   std::uint64_t backlog_drops = 0;     // oldest seals dropped while Redis was down
   std::uint64_t written = 0;           // seals applied by Redis
+  std::uint64_t quotes_written = 0;    // quote writes applied
+  std::uint64_t events_written = 0;    // stream events applied
   std::uint64_t rejected = 0;          // seals refused by the server (error reply), dropped
   std::uint64_t verified_applied = 0;  // uncertain seals found applied after a reconnect
   std::uint64_t write_failures = 0;    // pipelines cut off by a connection failure
-  std::uint64_t backlog = 0;           // seals waiting now
+  std::uint64_t backlog = 0;           // writes waiting now
+  std::uint64_t backlog_bytes = 0;     // their bar payload bytes
 };
 
 class IoWorker {
@@ -63,8 +88,10 @@ class IoWorker {
   // still unwritten after the grace stay counted in stats().backlog.
   void stop(DurationNs grace_ns = 2 * kNsPerSec);
 
-  // Producer thread only. False when the queue is full (the seal is dropped and counted).
+  // Producer thread only. False when the queue is full (the item is dropped and counted).
   bool submit(Seal seal);
+  bool submit_quote(std::string sym, const QuoteSnapshot& quote);
+  bool submit_event(keys::Stream stream, Fields fields);
 
   IoWorkerStats stats() const;
 
@@ -81,15 +108,19 @@ class IoWorker {
   void drain_queue();
   Status verify_uncertain();
   int write_pipeline();
+  bool submit_item(IoItem item);
 
   Connection conn_;
   IoWorkerOptions opts_;
   const Clock& clock_;
-  SpscQueue<Seal> queue_;
-  std::deque<Seal> backlog_;   // IO thread only
-  std::size_t uncertain_ = 0;  // the first `uncertain_` backlog seals may have been applied
-  CommandBatch batch_;         // reused between pipelines
+  SpscQueue<IoItem> queue_;
+  std::deque<IoItem> backlog_;  // IO thread only
+  std::size_t uncertain_ = 0;   // the first `uncertain_` backlog items may have been applied
+  CommandBatch batch_;          // reused between pipelines
   std::vector<EncodedSeal> enc_;
+  std::vector<std::array<std::string, 7>> quote_text_;  // key + six values, per pipeline slot
+  std::string maxlen_text_;
+  std::vector<std::size_t> first_reply_;  // per pipeline slot: index of its first reply
   std::vector<Reply> replies_;
   log::LogEvery fail_log_{5 * kNsPerSec};
 
@@ -97,7 +128,9 @@ class IoWorker {
   std::atomic<bool> stopping_{false};
   std::atomic<std::int64_t> stop_deadline_mono_ns_{0};
   std::atomic<std::uint64_t> submitted_{0}, queue_drops_{0}, backlog_drops_{0}, written_{0},
-      rejected_{0}, verified_applied_{0}, write_failures_{0}, backlog_size_{0};
+      rejected_{0}, verified_applied_{0}, write_failures_{0}, backlog_size_{0}, quotes_written_{0},
+      events_written_{0}, backlog_bytes_{0};
+  std::size_t bytes_ = 0;  // IO thread: bar payload bytes in backlog_
   std::jthread thread_;
 };
 

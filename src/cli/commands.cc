@@ -21,6 +21,7 @@ constexpr std::array kCommands = {
             run_replay},
     Command{"arrow", "print an Arrow IPC stream or file as CSV (cat) or its schema (schema)",
             run_arrow},
+    Command{"ingest", "P1: ticks in, sealed and enriched bars out to Redis", run_ingest},
     Command{"version", "print the version", run_version},
     Command{"help", "show this help, or `harrier help COMMAND` for a command's own", run_help},
 };

@@ -8,6 +8,7 @@ namespace harrier::cli {
 
 int run_bars(std::span<char*> args);    // cli/cmd_bars.cc
 int run_arrow(std::span<char*> args);   // cli/cmd_arrow.cc
-int run_replay(std::span<char*> args);  // cli/cmd_bars.cc
+int run_replay(std::span<char*> args);  // cli/cmd_replay.cc
+int run_ingest(std::span<char*> args);  // cli/cmd_ingest.cc
 
 }  // namespace harrier::cli

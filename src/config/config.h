@@ -31,6 +31,8 @@ struct Config {
     std::vector<std::string> path;
     std::string speed = "max";
     std::vector<std::string> symbols;
+    std::string from;  // replay: first tick time (ns or ISO-8601); empty: the beginning
+    std::string to;    // replay: end time, exclusive; empty: the end
     bool strict = false;
     std::int64_t tolerance_ms = 1000;
     std::int64_t queue_capacity = 1 << 16;
@@ -58,6 +60,7 @@ struct Config {
     std::int64_t quote_min_interval_ms = 10;
     std::int64_t stream_maxlen = 100000;
     std::int64_t backlog_max = 100000;
+    std::int64_t backlog_max_mb = 256;
   } ingest;
   struct Broker {
     std::string kind = "paper";  // paper

@@ -1,0 +1,287 @@
+#include "roles/ingest/ingest.h"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "arrow/bar_codec.h"
+#include "bus/bar_store.h"
+#include "core/log.h"
+#include "core/spsc_queue.h"
+#include "feed/pacer.h"
+#include "feed/replay_feed.h"
+#include "feed/time_spec.h"
+#include "indicators/bar_engine.h"
+#include "roles/common/role.h"
+#include "roles/ingest/market_clock.h"
+#include "roles/ingest/seal_sink.h"
+
+namespace harrier::roles::ingest {
+namespace {
+
+constexpr std::string_view kTag = "ingest";
+
+Result<feed::ReplayOptions> replay_options(const Config& c) {
+  feed::ReplayOptions o;
+  for (const std::string& r : c.feed.path) {
+    feed::ReplaySource src;
+    auto eq = r.find('=');
+    if (eq != std::string::npos && eq > 0 && r.find('/') > eq) {
+      src.symbol = r.substr(0, eq);
+      src.path = r.substr(eq + 1);
+    } else {
+      src.path = r;
+    }
+    o.sources.push_back(std::move(src));
+  }
+  o.symbols = c.feed.symbols;
+  if (!c.feed.from.empty()) {
+    auto t = feed::parse_time_spec(c.feed.from);
+    if (!t) return std::move(t).error().with_context("key 'feed.from'");
+    o.from_ns = *t;
+  }
+  if (!c.feed.to.empty()) {
+    auto t = feed::parse_time_spec(c.feed.to);
+    if (!t) return std::move(t).error().with_context("key 'feed.to'");
+    o.to_ns = *t;
+  }
+  o.strict = c.feed.strict;
+  o.backwards_tolerance_ns = c.feed.tolerance_ms * kNsPerMs;
+  return o;
+}
+
+Result<SealerOptions> sealer_options(const Config& c) {
+  SealerOptions o;
+  o.grace_ns = c.bars.grace_ms * kNsPerMs;
+  o.max_gap_fill_ns = c.bars.max_gap_fill_s * kNsPerSec;
+  auto cal = SessionCalendar::make(c.bars.session_tz, c.bars.session_start);
+  if (!cal)
+    return std::move(cal).error().with_context("key 'bars.session_tz'/'bars.session_start'");
+  o.session = *cal;
+  auto pe = TradeRule::parse_flags(c.bars.price_exclude);
+  if (!pe) return std::move(pe).error().with_context("key 'bars.price_exclude'");
+  auto pr = TradeRule::parse_flags(c.bars.price_exclude_regular);
+  if (!pr) return std::move(pr).error().with_context("key 'bars.price_exclude_regular'");
+  auto ve = TradeRule::parse_flags(c.bars.volume_exclude);
+  if (!ve) return std::move(ve).error().with_context("key 'bars.volume_exclude'");
+  o.rule.price_exclude = *pe;
+  o.rule.price_exclude_regular = *pr;
+  o.rule.volume_exclude = *ve;
+  return o;
+}
+
+Status validate(const Config& c) {
+  HARRIER_TRY(sealer_options(c));
+  if (auto s = feed::parse_speed(c.feed.speed); !s) {
+    return std::move(s).error().with_context("key 'feed.speed'");
+  }
+  if (c.feed.kind == "replay") HARRIER_TRY(replay_options(c));
+  return ok();
+}
+
+// Everything the three threads share.
+struct Pipeline {
+  explicit Pipeline(RoleContext& c, double speed, std::size_t queue_capacity)
+      : ctx(c), clock(c.clock, speed), queue(queue_capacity) {}
+  RoleContext& ctx;
+  MarketClock clock;
+  SpscQueue<Tick> queue;
+  std::atomic<bool> feed_done{false};
+  std::atomic<bool> feed_failed{false};
+};
+
+void feed_loop(Pipeline& p, feed::Feed& source, Counter& ticks_in, Counter& drops,
+               Counter& rejected) {
+  pthread_setname_np(pthread_self(), "feed");
+  feed::Pacer pacer(p.clock.speed());
+  const Clock& wall = p.ctx.clock;
+  Tick tick;
+  bool first = true;
+  while (!p.ctx.stopping()) {
+    auto more = source.next(tick);
+    if (!more) {
+      log::error(kTag, "feed failed: {}", more.error().to_string());
+      p.feed_failed.store(true);
+      break;
+    }
+    if (!*more) break;
+    if (p.clock.paced()) {
+      for (DurationNs wait = pacer.wait_ns(wall, tick.ts_ns); wait > 0 && !p.ctx.stopping();
+           wait = pacer.wait_ns(wall, tick.ts_ns)) {
+        std::this_thread::sleep_for(
+            std::chrono::nanoseconds(std::min<DurationNs>(wait, 20 * kNsPerMs)));
+      }
+      if (first) p.clock.anchor(tick.ts_ns);
+      first = false;
+      if (!p.queue.try_push(tick)) drops.add();  // never block a live source
+    } else {
+      while (!p.queue.try_push(tick)) {  // an unpaced replay waits: nothing is lost
+        if (p.ctx.stopping()) return;
+        std::this_thread::yield();
+      }
+    }
+    ticks_in.add();
+    rejected.set(source.stats().rejected_total());
+  }
+  rejected.set(source.stats().rejected_total());
+  p.feed_done.store(true, std::memory_order_release);
+}
+
+int body(RoleContext& ctx) {
+  const Config& c = ctx.config;
+  auto sealer_opts = sealer_options(c);
+  double speed = *feed::parse_speed(c.feed.speed);
+
+  std::unique_ptr<feed::Feed> source;
+  if (c.feed.kind == "replay") {
+    auto opened = feed::ReplayFeed::open(*replay_options(c));
+    if (!opened) {
+      // A file that is missing or not a tick file is a config error (feed.path), not a crash.
+      const bool config_error = opened.error().code() == ErrorCode::kInvalidInput ||
+                                opened.error().code() == ErrorCode::kNotFound;
+      std::fprintf(stderr, "harrier ingest: config: key 'feed.path': %s\n",
+                   opened.error().message().c_str());
+      return config_error ? 2 : 1;
+    }
+    source = std::move(opened).value();
+  } else {
+    log::error(kTag, "feed.kind '{}' is not available in this build", c.feed.kind);
+    return 2;
+  }
+
+  Metrics& m = ctx.metrics;
+  Counter& ticks_in = m.counter("ticks_in", "ticks released by the feed");
+  Counter& drops = m.counter("ticks_dropped", "ticks dropped: feed-to-bar queue full");
+  Counter& rejected = m.counter("ticks_rejected", "input lines rejected by the feed");
+  Counter& processed = m.counter("ticks_processed", "ticks through the bar engine");
+  Counter& late = m.counter("late_ticks", "ticks late for at least one interval");
+  Gauge& depth = m.gauge("queue_depth", "ticks waiting in the feed-to-bar queue");
+  Histogram& feed_lag = m.histogram("feed_lag_us", "tick processed minus its exchange time");
+  SinkMetrics sm;
+  sm.bars_sealed = &m.counter("bars_sealed", "bars sealed (all intervals)");
+  sm.seals_submitted = &m.counter("seals_submitted", "seals handed to the IO thread");
+  sm.seal_queue_drops = &m.counter("io_queue_drops", "writes dropped: IO queue full");
+  sm.encode_errors = &m.counter("encode_errors", "bar windows that failed to encode");
+  sm.sweeps = &m.counter("sweeps", "tape sweeps published");
+  sm.quote_writes = &m.counter("quote_writes", "coalesced quote:{sym} writes");
+  sm.seal_delay = &m.histogram("seal_delay_us", "seal wall time minus bar end");
+  Counter& seals_written = m.counter("seals_written", "seals applied by Redis");
+  Counter& backlog_drops = m.counter("backlog_drops", "writes dropped while Redis was down");
+  Counter& write_failures = m.counter("write_failures", "pipelines cut off by Redis failures");
+  Gauge& backlog = m.gauge("io_backlog", "writes waiting for Redis");
+
+  bus::IoWorkerOptions io_opts;
+  io_opts.backlog_capacity = static_cast<std::size_t>(c.ingest.backlog_max);
+  io_opts.backlog_max_bytes = static_cast<std::size_t>(c.ingest.backlog_max_mb) << 20;
+  io_opts.stream_maxlen = static_cast<std::size_t>(c.ingest.stream_maxlen);
+  bus::IoWorker io(ctx.redis, io_opts, ctx.clock);
+  io.start();
+
+  Pipeline p(ctx, speed, static_cast<std::size_t>(c.feed.queue_capacity));
+  SealSinkOptions so;
+  so.window = static_cast<std::size_t>(c.bars.window);
+  so.quote_min_interval_ns = c.ingest.quote_min_interval_ms * kNsPerMs;
+  SealSink sink(so, source->symbols(), io, p.clock, ctx.clock, sm);
+  BarEngine engine(*sealer_opts, sink);
+
+  ctx.mark_ready();
+  std::thread feed_thread([&] { feed_loop(p, *source, ticks_in, drops, rejected); });
+  pthread_setname_np(pthread_self(), "bars");
+
+  TimestampNs market_now = 0;
+  bool finished = false;
+  std::int64_t next_stats = 0;
+  int idle_rounds = 0;
+  // An unpaced replay must not outrun Redis: past this many unwritten seals the bar thread
+  // waits for the IO thread instead of filling the backlog (a live feed never waits).
+  const std::uint64_t max_inflight = 4 * io_opts.max_pipeline;
+  auto inflight = [&] {
+    bus::IoWorkerStats s = io.stats();
+    const std::uint64_t settled = s.written + s.rejected + s.backlog_drops + s.verified_applied;
+    const std::uint64_t submitted = sm.seals_submitted->value();
+    return submitted > settled ? submitted - settled : 0;
+  };
+  while (true) {
+    int n = 0;
+    while (!p.clock.paced() && !ctx.stopping() && inflight() > max_inflight) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    while (Tick* t = p.queue.front()) {
+      if (p.clock.paced()) {
+        market_now = std::max(market_now, p.clock.now());
+        const double lag = static_cast<double>(market_now - t->ts_ns) / speed;
+        feed_lag.record(static_cast<DurationNs>(std::max(0.0, lag)));
+      } else {
+        market_now = std::max(market_now, t->ts_ns);
+      }
+      engine.on_clock(market_now);
+      engine.on_tick(*t, market_now);
+      sink.on_tick(*t);
+      p.queue.pop();
+      processed.add();
+      if (++n == 256) break;
+    }
+    if (p.clock.paced() && p.clock.anchored()) {
+      market_now = std::max(market_now, p.clock.now());
+      engine.on_clock(market_now);
+    }
+    sink.flush_quotes();
+    const std::int64_t mono = ctx.clock.mono_ns();
+    if (mono >= next_stats) {
+      next_stats = mono + 100 * kNsPerMs;
+      late.set(engine.stats().late_ticks);
+      depth.set(static_cast<double>(p.queue.size()));
+      bus::IoWorkerStats s = io.stats();
+      seals_written.set(s.written);
+      backlog_drops.set(s.backlog_drops);
+      write_failures.set(s.write_failures);
+      backlog.set(static_cast<double>(s.backlog));
+    }
+    const bool drained = p.feed_done.load(std::memory_order_acquire) && p.queue.front() == nullptr;
+    if (drained && !finished) {
+      engine.finish(market_now);
+      sink.flush_quotes(true);
+      finished = true;
+      log::info(kTag, "feed finished: {} ticks, {} rejected, {} bars sealed; idle until stopped",
+                source->stats().ticks, source->stats().rejected_total(),
+                engine.stats().bars_sealed);
+    }
+    if (ctx.stopping()) break;  // what is still queued is dropped; the IO backlog is flushed
+    if (n > 0) {
+      idle_rounds = 0;
+      continue;
+    }
+    // Idle: spin briefly, then yield, then sleep (the clock still seals quiet bars).
+    if (++idle_rounds < 64) continue;
+    if (idle_rounds < 256) {
+      std::this_thread::yield();
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(finished ? 5000 : 200));
+    }
+  }
+  feed_thread.join();
+  sink.flush_quotes(true);
+  io.stop(c.manager.stop_grace_ms * kNsPerMs);
+  bus::IoWorkerStats s = io.stats();
+  seals_written.set(s.written);
+  log::info(kTag, "stopped: {} seals written, {} still in backlog, {} dropped", s.written,
+            s.backlog, s.backlog_drops + s.queue_drops);
+  if (p.feed_failed.load()) return 1;
+  return 0;
+}
+
+}  // namespace
+
+int run(std::span<char*> args) {
+  return run_role(args, "ingest",
+                  "P1: reads ticks (feed.kind replay or sim), seals bars on six intervals with "
+                  "indicators, and writes them to Redis as Arrow IPC (bars:{sym}:{iv}, "
+                  "bundle:{sym}), quotes to quote:{sym}, and announces each seal on "
+                  "stream:new_bar.",
+                  body, validate);
+}
+
+}  // namespace harrier::roles::ingest

@@ -1,0 +1,134 @@
+#include "roles/ingest/seal_sink.h"
+
+#include <cmath>
+
+#include "core/log.h"
+
+namespace harrier::roles::ingest {
+
+SealSink::SealSink(SealSinkOptions opts, const SymbolTable& symbols, bus::IoWorker& io,
+                   const MarketClock& clock, const Clock& wall, SinkMetrics metrics)
+    : opts_(opts), symbols_(symbols), io_(io), clock_(clock), wall_(wall), m_(metrics) {
+  if (opts_.window == 0) opts_.window = 1;
+}
+
+SealSink::Window& SealSink::window_for(SymbolId symbol, Interval iv) {
+  if (symbol >= windows_.size()) windows_.resize(static_cast<std::size_t>(symbol) + 1);
+  Window& w = windows_[symbol][index_of(iv)];
+  if (!w.encoder) {
+    w.encoder = std::make_unique<arrow::BarEncoder>();
+    w.bars.reserve(2 * opts_.window);
+  }
+  return w;
+}
+
+SealSink::QuoteState& SealSink::quote_for(SymbolId symbol) {
+  if (symbol >= quotes_.size()) quotes_.resize(static_cast<std::size_t>(symbol) + 1);
+  return quotes_[symbol];
+}
+
+void SealSink::seed_window(SymbolId symbol, Interval iv, std::vector<Bar> bars) {
+  Window& w = window_for(symbol, iv);
+  if (bars.size() > opts_.window) {
+    bars.erase(bars.begin(), bars.end() - static_cast<std::ptrdiff_t>(opts_.window));
+  }
+  w.bars = std::move(bars);
+  w.bars.reserve(2 * opts_.window);
+}
+
+void SealSink::on_bar(SealedBar& sealed) {
+  m_.bars_sealed->add();
+  Window& w = window_for(sealed.symbol, sealed.interval);
+  if (w.bars.size() == 2 * opts_.window) {
+    // Keep the newest window-1 bars at the front: amortised O(1) per bar, one contiguous span.
+    w.bars.erase(w.bars.begin(), w.bars.end() - static_cast<std::ptrdiff_t>(opts_.window - 1));
+  }
+  w.bars.push_back(sealed.bar);
+  const std::size_t n = std::min(w.bars.size(), opts_.window);
+  std::span<const Bar> live(w.bars.data() + (w.bars.size() - n), n);
+
+  bus::Seal seal;
+  seal.sym = symbols_.name(sealed.symbol);
+  seal.iv = sealed.interval;
+  seal.bar_start_ns = sealed.bar.ts;
+  seal.seq = sealed.bar.seq;
+  seal.sealed_ns = wall_.now_ns();
+  if (auto st = w.encoder->encode(live, seal.sym, seal.iv, seal.bars); !st) {
+    m_.encode_errors->add();
+    log::error("ingest/bars", "cannot encode bars {} {}: {}", seal.sym, interval_name(seal.iv),
+               st.error().to_string());
+    return;
+  }
+  seal.quote = quote_for(sealed.symbol).quote;
+  if (clock_.paced() && sealed.cause != SealCause::kFinish) {
+    const TimestampNs bar_end = sealed.bar.ts + interval_ns(sealed.interval);
+    const double delay = static_cast<double>(sealed.sealed_ns - bar_end) / clock_.speed();
+    m_.seal_delay->record(static_cast<DurationNs>(std::max(0.0, delay)));
+  }
+  if (io_.submit(std::move(seal))) {
+    m_.seals_submitted->add();
+  } else {
+    m_.seal_queue_drops->add();
+  }
+}
+
+void SealSink::on_sweep(SymbolId symbol, const SweepEvent& sweep) {
+  bus::SweepEvent ev;
+  ev.sym = symbols_.name(symbol);
+  ev.side = sweep.side;
+  ev.levels = sweep.levels;
+  ev.volume = sweep.volume;
+  ev.ts_ns = sweep.ts_ns;
+  if (io_.submit_event(ev.kStream, bus::encode(ev))) {
+    m_.sweeps->add();
+  } else {
+    m_.seal_queue_drops->add();
+  }
+}
+
+void SealSink::on_tick(const Tick& tick) {
+  QuoteState& qs = quote_for(tick.symbol);
+  bus::QuoteSnapshot& q = qs.quote;
+  if (tick.kind == TickKind::kTrade) {
+    q.last = tick.price;
+  } else {
+    if (tick.ts_ns < q.ts_ns) return;  // an older quote never replaces a newer one
+    if (!std::isnan(tick.bid)) {
+      q.bid = tick.bid;
+      q.bid_size = static_cast<double>(tick.bid_size);
+    }
+    if (!std::isnan(tick.ask)) {
+      q.ask = tick.ask;
+      q.ask_size = static_cast<double>(tick.ask_size);
+    }
+    q.ts_ns = tick.ts_ns;
+  }
+  if (!qs.dirty) {
+    qs.dirty = true;
+    dirty_.push_back(tick.symbol);
+  }
+}
+
+void SealSink::flush_quotes(bool force) {
+  if (dirty_.empty()) return;
+  const std::int64_t now = wall_.mono_ns();
+  std::size_t keep = 0;
+  for (SymbolId id : dirty_) {
+    QuoteState& qs = quotes_[id];
+    if (!force && now - qs.last_write_mono < opts_.quote_min_interval_ns) {
+      dirty_[keep++] = id;
+      continue;
+    }
+    if (io_.submit_quote(symbols_.name(id), qs.quote)) {
+      m_.quote_writes->add();
+      qs.last_write_mono = now;
+      qs.dirty = false;
+    } else {
+      m_.seal_queue_drops->add();
+      dirty_[keep++] = id;  // try again next time
+    }
+  }
+  dirty_.resize(keep);
+}
+
+}  // namespace harrier::roles::ingest
