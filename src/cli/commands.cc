@@ -22,6 +22,10 @@ constexpr std::array kCommands = {
     Command{"arrow", "print an Arrow IPC stream or file as CSV (cat) or its schema (schema)",
             run_arrow},
     Command{"ingest", "P1: ticks in, sealed and enriched bars out to Redis", run_ingest},
+    Command{"telemetry", "P3: trailing stops, rogue-position watchdog and /metrics over HTTP",
+            run_telemetry},
+    Command{"status", "print each role, Redis latency and the streams, from Redis alone",
+            run_status},
     Command{"version", "print the version", run_version},
     Command{"help", "show this help, or `harrier help COMMAND` for a command's own", run_help},
 };

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "arrow/bar_codec.h"
 #include "bus/keys.h"
 #include "bus/streams.h"
 #include "core/text.h"
@@ -164,6 +165,32 @@ TEST_F(TelemetryRole, AtrModeTrailsByTheAtrOfTheBarsInRedisFallbackWithout) {
   ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") == 1; }));
 }
 
+TEST_F(TelemetryRole, AtrModeUsesWilderAtrOfTheArrowBarsInRedis) {
+  // 20 one-minute bars, each 2.0 from low to high around a flat close: ATR = 2.
+  std::vector<Bar> bars(20);
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    bars[i].ts = kMarketStart + static_cast<TimestampNs>(i) * 60 * kNsPerSec;
+    bars[i].seq = static_cast<std::int64_t>(i);
+    bars[i].open = bars[i].close = bars[i].close_filled = 100.0;
+    bars[i].high = 101.0;
+    bars[i].low = 99.0;
+  }
+  std::string bytes;
+  ASSERT_TRUE(arrow::encode_bars(bars, "SPY", Interval::k1m, bytes));
+  cmd({"SET", bus::keys::bars("SPY", Interval::k1m), bytes});
+  // Fallback 10% would put the stop at 90; 1.5 x ATR 2 = 3 below the best is tighter.
+  auto p3 = start_p3({"stops.mode=atr", "stops.trail_pct=10", "stops.atr_mult=1.5"});
+  ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
+  open_position("SPY", 100, 100.0, kEntryId);
+  ASSERT_TRUE(eventually([&] { return stop_field("SPY", "stop_price") == 97.0; }))
+      << stop_field("SPY", "stop_price").value_or(-1);
+  quote_seen(*p3, "SPY", 97.5);
+  EXPECT_EQ(xlen("stream:exit_fire"), 0);
+  quote("SPY", 96.9);
+  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") == 1; }));
+  EXPECT_DOUBLE_EQ(bus::decode_exit_fire(exits()[0].fields)->stop_price, 97.0);
+}
+
 TEST_F(TelemetryRole, ShortPositionTrailsAboveAndFiresOnTheAsk) {
   auto p3 = start_p3();
   ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
@@ -220,6 +247,22 @@ TEST_F(TelemetryRole, WatchdogFlattenAsksP2ToClose) {
   EXPECT_EQ(ev->reason, "watchdog_flatten");
   EXPECT_DOUBLE_EQ(ev->stop_price, 30.0);
   EXPECT_EQ(xlen("stream:alert"), 1);
+}
+
+TEST_F(TelemetryRole, SurvivesARedisOutageAndGuardsAfterIt) {
+  auto p3 = start_p3();
+  ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
+  ASSERT_TRUE(server_->kill());
+  EXPECT_EQ(p3->wait_exit(500), std::nullopt);  // still running without Redis
+  ASSERT_TRUE(server_->restart());
+  SetUp();  // a fresh test connection to the restarted (empty) server
+  ASSERT_TRUE(wait_ready(*p3, 15000)) << read_file(path("p3.err"));  // heartbeats are back
+  EXPECT_GT(counter(*p3, "redis_errors"), 0);
+  open_position("SPY", 100, 100.0, kEntryId);
+  ASSERT_TRUE(eventually([&] { return stop_field("SPY", "stop_price").has_value(); }, 15000));
+  quote("SPY", 99.0);
+  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") == 1; }));
+  EXPECT_NE(read_file(path("p3.err")).find("unavailable"), std::string::npos);
 }
 
 TEST_F(TelemetryRole, BadConfigExitsTwoNamingTheKey) {

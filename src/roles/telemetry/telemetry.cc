@@ -169,39 +169,43 @@ int body(RoleContext& ctx) {
   const std::int64_t wd_period = cfg.telemetry.watchdog_interval_ms * kNsPerMs;
   std::int64_t next_hb = ctx.clock.mono_ns() + kNsPerSec;
   std::int64_t next_wd = ctx.clock.mono_ns() + wd_period;
-  while (!ctx.stopping()) {
-    bool ok_turn = true;
-    auto check = [&](Status st, std::string_view what) {
-      if (!st) {
-        report(st.error(), what);
-        ok_turn = false;
-      }
-      return ok_turn;
-    };
+  bool need_group = false;
+  // One turn of the loop; the first error ends the turn (and the loop backs off).
+  auto turn = [&]() -> Status {
+    if (need_group) {
+      // After a failed read: a Redis that restarted empty (or a FLUSHALL) lost the group.
+      HARRIER_TRY(bus::ensure_group(conn, stream, bus::keys::kGroupTelemetry, "0"));
+      need_group = false;
+    }
     const std::int64_t block = stops.unfired() > 0 ? kPollBlockMs : kIdleBlockMs;
     auto entries = bus::read_group(conn, stream, bus::keys::kGroupTelemetry, kConsumer, 64, block);
     if (!entries) {
-      check(entries.error(), "read stream:entry_fire");
-    } else if (check(handle_entries(conn, stops, *entries, lm, bad_log, ctx.clock), "entry_fire") &&
-               stops.unfired() > 0) {
-      check(stops.poll_quotes(), "quote poll");
+      need_group = true;
+      return std::move(entries).error();
     }
+    HARRIER_TRY(handle_entries(conn, stops, *entries, lm, bad_log, ctx.clock));
+    if (stops.unfired() > 0) HARRIER_TRY(stops.poll_quotes());
     const std::int64_t now = ctx.clock.mono_ns();
-    if (ok_turn && now >= next_hb) {
+    if (now >= next_hb) {
       next_hb = now + kNsPerSec;
-      if (check(stops.sync_all(), "position scan") && check(stops.refresh_atr(), "atr")) {
-        check(stops.recheck(), "stop re-check");
-      }
-      if (auto p = conn.ping(); p) lm.redis_ping_us->set(static_cast<double>(*p) / 1e3);
+      HARRIER_TRY(stops.sync_all());
+      HARRIER_TRY(stops.refresh_atr());
+      HARRIER_TRY(stops.recheck());
+      HARRIER_ASSIGN_OR_RETURN(DurationNs ping, conn.ping());
+      lm.redis_ping_us->set(static_cast<double>(ping) / 1e3);
       if (http) lm.http_requests->set(http->stats().requests.load());
     }
-    if (ok_turn && now >= next_wd) {
+    if (now >= next_wd) {
       next_wd = now + wd_period;
-      check(watchdog.check(), "watchdog");
+      HARRIER_TRY(watchdog.check());
     }
-    if (ok_turn) {
+    return ok();
+  };
+  while (!ctx.stopping()) {
+    if (auto st = turn(); st) {
       loop_ok.store(true);
     } else {
+      report(st.error(), "loop");
       back_off(conn);
     }
   }
