@@ -1,0 +1,197 @@
+// P1 `harrier ingest` run as a separate process against a private redis-server (issue #5).
+// The replay is the real SPY day (LEAN trades plus LEAN's 1 s quote bars as quote ticks).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "arrow/bar_codec.h"
+#include "bus/bar_store.h"
+#include "bus/connection.h"
+#include "bus/keys.h"
+#include "bus/state.h"
+#include "bus/streams.h"
+#include "market/bar_csv.h"
+#include "support/child_process.h"
+#include "support/redis_server.h"
+
+namespace harrier {
+namespace {
+
+using testing::ChildProcess;
+using testing::eventually;
+using testing::RedisServer;
+
+const std::string kData = std::string(HARRIER_SOURCE_DIR) + "/tests/data/equity_us/spy/";
+const std::string kTrades = kData + "tick/spy_20131007_trades.csv.zst";
+const std::string kQuotes = kData + "second/spy_20131007_quotes_1s.csv.zst";
+const std::string kFrom = "2013-10-07T09:30:00-04:00";
+const std::string kTo = "2013-10-07T09:40:00-04:00";
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/harrier_ingest_test_XXXXXX";
+  const char* d = mkdtemp(tmpl);
+  return d ? d : "/tmp";
+}
+
+// The rows `harrier bars` writes offline, keyed by interval and bar start.
+std::map<std::pair<std::string, TimestampNs>, std::string> offline_bars(const std::string& dir) {
+  const std::string out = dir + "/offline.csv";
+  ChildProcess bars({HARRIER_BINARY, "bars", "--replay", kTrades, "--replay", "SPY=" + kQuotes,
+                     "--from", kFrom, "--to", kTo, "--csv", "--out", out},
+                    dir + "/bars.log");
+  EXPECT_EQ(bars.wait(120000), 0) << bars.output();
+  std::map<std::pair<std::string, TimestampNs>, std::string> rows;
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    // symbol,interval,ts,...
+    auto c1 = line.find(',');
+    auto c2 = line.find(',', c1 + 1);
+    auto c3 = line.find(',', c2 + 1);
+    std::string iv = line.substr(c1 + 1, c2 - c1 - 1);
+    TimestampNs ts = std::stoll(line.substr(c2 + 1, c3 - c2 - 1));
+    rows[{iv, ts}] = line + "\n";
+  }
+  return rows;
+}
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = RedisServer::start();
+    ASSERT_TRUE(r) << r.error().to_string();
+    redis_ = std::move(r).value();
+    dir_ = temp_dir();
+    bus::ConnectionConfig cfg;
+    cfg.url = redis_->url();
+    cfg.command_timeout_ns = 10 * kNsPerSec;
+    conn_ = std::make_unique<bus::Connection>(cfg);
+  }
+
+  std::vector<std::string> ingest_args(std::vector<std::string> extra = {}) {
+    std::vector<std::string> a = {HARRIER_BINARY, "ingest",
+                                  "--set",        "redis.url=" + redis_->url(),
+                                  "--set",        "feed.kind=replay",
+                                  "--set",        "feed.path=" + kTrades + ",SPY=" + kQuotes,
+                                  "--set",        "feed.from=" + kFrom,
+                                  "--set",        "feed.to=" + kTo};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<bus::Connection> conn_;
+  std::string dir_;
+};
+
+// Issue #5 "what must show" 1, the P1 part: every bar `harrier bars` computes offline is in
+// Redis with identical values, read back through Arrow; one new_bar entry per bar; the bundle
+// holds the same bytes as bars:{sym}:{iv}.
+TEST_F(IngestTest, ReplayWritesEveryOfflineBarThroughArrow) {
+  auto offline = offline_bars(dir_);
+  ASSERT_GT(offline.size(), 600u);  // ten minutes: 600 1 s bars and the longer intervals
+
+  // A window large enough to hold every bar of the ten minutes, so all can be compared.
+  ChildProcess p1(ingest_args({"--set", "bars.window=700"}), dir_ + "/ingest.log");
+  std::int64_t entries = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto n = conn_->command({"XLEN", "stream:new_bar"});
+        entries = n ? n->integer().value_or(0) : 0;
+        return entries >= static_cast<std::int64_t>(offline.size()) || !p1.running();
+      },
+      240000))
+      << p1.output();
+  ASSERT_TRUE(p1.running()) << p1.output();
+  EXPECT_EQ(entries, static_cast<std::int64_t>(offline.size()));
+
+  // One new_bar entry per offline bar, each naming a bar offline has, in seq order per interval.
+  auto range = conn_->command({"XRANGE", "stream:new_bar", "-", "+"});
+  ASSERT_TRUE(range);
+  auto events = bus::parse_entries(range->view());
+  ASSERT_TRUE(events);
+  std::map<std::string, std::int64_t> next_seq;
+  for (const auto& e : *events) {
+    auto ev = bus::decode_new_bar(e.fields);
+    ASSERT_TRUE(ev) << ev.error().to_string();
+    EXPECT_EQ(ev->sym, "SPY");
+    std::string iv(interval_name(ev->iv));
+    EXPECT_EQ(offline.count({iv, ev->bar_start_ns}), 1u) << iv << " " << ev->bar_start_ns;
+    EXPECT_EQ(ev->seq, next_seq[iv]++) << iv;
+  }
+
+  // Every offline bar, bit for bit, through Arrow.
+  std::size_t compared = 0;
+  for (Interval iv : kAllIntervals) {
+    auto bytes = bus::read_interval(*conn_, "SPY", iv);
+    ASSERT_TRUE(bytes && bytes->has_value()) << interval_name(iv);
+    const std::string& raw = **bytes;
+    auto span = std::span(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
+    auto info = arrow::read_bar_metadata(span);
+    ASSERT_TRUE(info) << info.error().to_string();
+    EXPECT_EQ(info->symbol, "SPY");
+    EXPECT_EQ(info->interval, iv);
+    auto bars = arrow::decode_bars(span);
+    ASSERT_TRUE(bars) << bars.error().to_string();
+    std::size_t expected = 0;
+    for (const auto& [key, row] : offline) expected += key.first == interval_name(iv);
+    EXPECT_EQ(bars->size(), expected) << interval_name(iv);
+    for (const Bar& b : *bars) {
+      std::string row;
+      append_bar_csv_row(row, "SPY", iv, b);
+      auto it = offline.find({std::string(interval_name(iv)), b.ts});
+      ASSERT_NE(it, offline.end()) << interval_name(iv) << " " << b.ts;
+      EXPECT_EQ(row, it->second);
+      ++compared;
+    }
+    // The bundle field holds the same bytes.
+    auto field = conn_->command({"HGET", bus::keys::bundle("SPY"), interval_name(iv)});
+    ASSERT_TRUE(field);
+    auto field_bytes = field->string();
+    ASSERT_TRUE(field_bytes);
+    EXPECT_EQ(*field_bytes, raw) << interval_name(iv);
+  }
+  EXPECT_EQ(compared, offline.size());
+
+  // quote:{sym} holds the last quote of the replay (LEAN's 09:39:59 quote bar close).
+  auto q = bus::read_hash(*conn_, bus::keys::quote("SPY"));
+  ASSERT_TRUE(q && q->has_value());
+  std::map<std::string, std::string> quote((*q)->begin(), (*q)->end());
+  EXPECT_EQ(quote["ts_ns"], "1381153199999000000");
+
+  p1.signal(SIGTERM);
+  EXPECT_EQ(p1.wait(20000), 0) << p1.output();
+  auto hb = bus::read_heartbeat(*conn_, "ingest");
+  ASSERT_TRUE(hb && hb->has_value());
+  EXPECT_NE((*hb)->find("\"state\":\"stopped\""), std::string::npos) << **hb;
+  EXPECT_NE((*hb)->find("\"bars_sealed\":" + std::to_string(offline.size())), std::string::npos)
+      << **hb;
+}
+
+TEST_F(IngestTest, BadConfigExitsTwoNamingTheKey) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string key;
+  };
+  const std::vector<Case> cases = {
+      {{"--set", "feed.speed=fast"}, "feed.speed"},
+      {{"--set", "feed.from=yesterday"}, "feed.from"},
+      {{"--set", "bars.session_tz=Mars/Olympus"}, "bars.session_tz"},
+      {{"--set", "bars.window=0"}, "bars.window"},
+      {{"--set", "feed.path=/nonexistent/ticks.csv"}, "feed.path"},
+      {{"--set", "feed.nope=1"}, "feed.nope"},
+  };
+  for (const Case& c : cases) {
+    ChildProcess p(ingest_args(c.args), dir_ + "/bad.log");
+    EXPECT_EQ(p.wait(20000), 2) << c.key << "\n" << p.output();
+    EXPECT_NE(p.output().find(c.key), std::string::npos) << p.output();
+  }
+}
+
+}  // namespace
+}  // namespace harrier
