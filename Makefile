@@ -41,9 +41,10 @@ demo: build-release
 	build/release/src/harrier replay --replay $(DEMO_TICKS) \
 	  --from 2013-10-07T09:29:00-04:00 --speed 10 --loop
 
+# The fuzzers run first so that CTest's summary is the last thing `make test` prints.
 test: build-debug oracle-deps
-	ctest --preset debug $(CTEST_ARGS)
 	scripts/run-fuzz --build $(FUZZ_TEST_SECONDS)
+	ctest --preset debug $(CTEST_ARGS)
 
 bench: build-release
 	scripts/run-bench
