@@ -26,6 +26,7 @@ constexpr std::array kCommands = {
             run_telemetry},
     Command{"status", "print each role, Redis latency and the streams, from Redis alone",
             run_status},
+    Command{"sim", "write a simulated market session as canonical tick CSV", run_sim},
     Command{"version", "print the version", run_version},
     Command{"help", "show this help, or `harrier help COMMAND` for a command's own", run_help},
 };

@@ -12,5 +12,6 @@ int run_replay(std::span<char*> args);  // cli/cmd_replay.cc
 int run_ingest(std::span<char*> args);  // cli/cmd_ingest.cc
 int run_telemetry(std::span<char*> args);  // roles/telemetry/cli_entry.cc
 int run_status(std::span<char*> args);     // roles/telemetry/cli_entry.cc
+int run_sim(std::span<char*> args);     // cli/cmd_sim.cc
 
 }  // namespace harrier::cli
