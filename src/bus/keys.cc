@@ -42,6 +42,9 @@ std::string exit_fired(std::string_view sym, std::string_view entry_order_id) {
   return out;
 }
 std::string paper_positions() { return "paper:positions"; }
+std::string ib_next_order_id(std::int32_t client_id) {
+  return join("ib:next_order_id:", std::to_string(client_id));
+}
 
 std::vector<std::string_view> session_key_patterns() {
   return {"bars:*",      "bundle:*", "quote:*",      "engine_state:*", "position:*", "order:*",

@@ -31,6 +31,11 @@ std::string exit_fired(std::string_view sym, std::string_view entry_order_id);
 // paper:positions: the paper broker's own account (field per symbol), written by P2's paper
 // broker; P3's watchdog compares it with position:{sym}.
 std::string paper_positions();
+// ib:next_order_id:{client_id}: the next TWS order id for that client id (highest used + 1),
+// written before an id is sent, so a restarted role never reuses an id even when TWS hands back
+// a lower nextValidId. Not a session key: it must survive teardown (order ids are per client id
+// for the life of the TWS account).
+std::string ib_next_order_id(std::int32_t client_id);
 
 // Glob patterns matching every key a Harrier session writes (the manager removes them at
 // teardown unless asked to keep them).
