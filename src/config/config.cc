@@ -114,7 +114,7 @@ const std::vector<KeyDef>& keys() {
        HARRIER_FIELD(sim.open_burst)},
       {"sim.seconds",
        Type::kDouble,
-       "session length in seconds of market time (0: forever)",
+       "session length in seconds of market time (0: endless; the open burst needs a length)",
        HARRIER_FIELD(sim.seconds),
        {},
        0,
@@ -129,6 +129,16 @@ const std::vector<KeyDef>& keys() {
       {"sim.start", Type::kString, "time of the first event: now, or ISO-8601 / ns",
        HARRIER_FIELD(sim.start)},
 
+      {"sim.skew",
+       Type::kDouble,
+       "symbol i is picked with weight 1/(i+1)^skew (0: equal)",
+       HARRIER_FIELD(sim.skew),
+       {},
+       0,
+       100},
+      {"sim.speed", Type::kString,
+       "pace of the simulator: 1 = real time, a multiple, or max (as fast as possible)",
+       HARRIER_FIELD(sim.speed)},
       {"bars.window",
        Type::kInt,
        "bars kept per interval in bars:{sym}:{iv}",
@@ -184,9 +194,13 @@ const std::vector<KeyDef>& keys() {
        {},
        1,
        1e8},
-      {"ingest.backlog_max_mb", Type::kInt,
+      {"ingest.backlog_max_mb",
+       Type::kInt,
        "and at most this many MiB of bar payloads (the oldest are dropped first)",
-       HARRIER_FIELD(ingest.backlog_max_mb), {}, 1, 1e6},
+       HARRIER_FIELD(ingest.backlog_max_mb),
+       {},
+       1,
+       1e6},
 
       {"broker.kind",
        Type::kString,
@@ -214,6 +228,10 @@ const std::vector<KeyDef>& keys() {
        {},
        1,
        600000},
+      {"broker.paper_silent_symbols", Type::kStringList,
+       "paper broker, for tests: orders for these symbols are never answered, so P2's fail-closed "
+       "path (order state unknown, symbol halted) can be exercised",
+       HARRIER_FIELD(broker.paper_silent_symbols)},
 
       {"strategy.name",
        Type::kString,
@@ -256,6 +274,11 @@ const std::vector<KeyDef>& keys() {
        {},
        0,
        10000},
+
+      {"execute.test_exit_before_ack", Type::kBool,
+       "tests only: P2 kills itself (SIGKILL) after recording a decision and before XACK, to "
+       "check redelivery; never set this in production",
+       HARRIER_FIELD(execute.test_exit_before_ack)},
 
       {"stops.mode",
        Type::kString,
@@ -378,6 +401,10 @@ const std::vector<KeyDef>& keys() {
        HARRIER_FIELD(manager.cpu_ingest)},
       {"manager.cpu_execute", Type::kString, "CPUs for P2", HARRIER_FIELD(manager.cpu_execute)},
       {"manager.cpu_telemetry", Type::kString, "CPUs for P3", HARRIER_FIELD(manager.cpu_telemetry)},
+      {"manager.test_role_args", Type::kStringList,
+       "tests only: ROLE:ARG entries appended to that role's command line (e.g. "
+       "telemetry:--bogus makes P3 exit at every start); never set this in production",
+       HARRIER_FIELD(manager.test_role_args)},
 
       {"log.level",
        Type::kString,

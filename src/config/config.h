@@ -42,9 +42,11 @@ struct Config {
     double rate = 2000;  // mean events/s across all symbols
     std::int64_t seed = 1;
     bool open_burst = true;
-    double seconds = 0;  // 0: run until stopped
+    double seconds = 23400;  // session length (a 6.5 h trading day); 0: endless, no burst
     double trade_frac = 0.3;
     std::string start = "now";  // "now" or a time (ISO-8601 / ns) for the first event
+    double skew = 0;            // symbol i is picked with weight 1/(i+1)^skew
+    std::string speed = "1";    // pace: 1 = real time (live-like), or max (load tests)
   } sim;
   struct Bars {
     std::int64_t window = 120;
@@ -67,6 +69,7 @@ struct Config {
     std::int64_t latency_ms = 0;
     double slippage_bps = 0;
     std::int64_t order_timeout_ms = 2000;
+    std::vector<std::string> paper_silent_symbols;  // tests: orders never answered (fail closed)
   } broker;
   struct Strategy {
     std::string name = "ema_rsi_confluence";
@@ -78,6 +81,9 @@ struct Config {
     std::int64_t max_quote_age_ms = 2000;
     double max_spread_bps = 10;
   } strategy;
+  struct Execute {
+    bool test_exit_before_ack = false;  // tests only: SIGKILL itself after a decision, before XACK
+  } execute;
   struct Stops {
     std::string mode = "percent";  // percent | atr
     double trail_pct = 0.5;
@@ -109,6 +115,7 @@ struct Config {
     std::string cpu_ingest;  // CPU list such as "0-3"; empty: no pinning
     std::string cpu_execute;
     std::string cpu_telemetry;
+    std::vector<std::string> test_role_args;  // tests: "ROLE:ARG" appended to one role's argv
   } manager;
   struct Log {
     std::string level = "info";

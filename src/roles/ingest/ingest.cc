@@ -13,6 +13,7 @@
 #include "core/spsc_queue.h"
 #include "feed/pacer.h"
 #include "feed/replay_feed.h"
+#include "feed/sim_feed.h"
 #include "feed/time_spec.h"
 #include "indicators/bar_engine.h"
 #include "roles/common/role.h"
@@ -73,12 +74,43 @@ Result<SealerOptions> sealer_options(const Config& c) {
   return o;
 }
 
+Result<feed::SimOptions> sim_options(const Config& c, TimestampNs now_ns) {
+  feed::SimOptions o;
+  o.symbols = static_cast<std::uint32_t>(c.sim.symbols);
+  o.rate = c.sim.rate;
+  o.seed = static_cast<std::uint64_t>(c.sim.seed);
+  o.open_burst = c.sim.open_burst;
+  o.seconds = c.sim.seconds;
+  o.trade_frac = c.sim.trade_frac;
+  o.skew = c.sim.skew;
+  if (c.sim.start == "now") {
+    o.start_ns = now_ns;
+  } else {
+    auto t = feed::parse_time_spec(c.sim.start);
+    if (!t) return std::move(t).error().with_context("key 'sim.start'");
+    o.start_ns = *t;
+  }
+  return o;
+}
+
+// The pace of the configured feed: 0 = unpaced.
+Result<double> feed_speed(const Config& c) {
+  const bool sim = c.feed.kind == "sim";
+  auto s = feed::parse_speed(sim ? c.sim.speed : c.feed.speed);
+  if (!s) return std::move(s).error().with_context(sim ? "key 'sim.speed'" : "key 'feed.speed'");
+  return *s;
+}
+
 Status validate(const Config& c) {
   HARRIER_TRY(sealer_options(c));
-  if (auto s = feed::parse_speed(c.feed.speed); !s) {
-    return std::move(s).error().with_context("key 'feed.speed'");
-  }
+  HARRIER_TRY(feed_speed(c));
   if (c.feed.kind == "replay") HARRIER_TRY(replay_options(c));
+  if (c.feed.kind == "sim") {
+    HARRIER_ASSIGN_OR_RETURN(feed::SimOptions so, sim_options(c, 1));
+    if (auto st = feed::validate_sim_options(so); !st) {
+      return std::move(st).error().with_context("key 'sim.*'");
+    }
+  }
   return ok();
 }
 
@@ -93,13 +125,20 @@ struct Pipeline {
   std::atomic<bool> feed_failed{false};
 };
 
-void feed_loop(Pipeline& p, feed::Feed& source, Counter& ticks_in, Counter& drops,
-               Counter& rejected) {
+// `session_start_ns` (the simulator's session start; 0 for a replay) anchors the pacing there,
+// so a live-like session's ticks are released at their own timestamps, not one gap early.
+void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Counter& ticks_in,
+               Counter& drops, Counter& rejected) {
   pthread_setname_np(pthread_self(), "feed");
   feed::Pacer pacer(p.clock.speed());
   const Clock& wall = p.ctx.clock;
   Tick tick;
   bool first = true;
+  if (p.clock.paced() && session_start_ns != 0) {
+    (void)pacer.wait_ns(wall, session_start_ns);
+    p.clock.anchor(session_start_ns);
+    first = false;
+  }
   while (!p.ctx.stopping()) {
     auto more = source.next(tick);
     if (!more) {
@@ -133,9 +172,10 @@ void feed_loop(Pipeline& p, feed::Feed& source, Counter& ticks_in, Counter& drop
 int body(RoleContext& ctx) {
   const Config& c = ctx.config;
   auto sealer_opts = sealer_options(c);
-  double speed = *feed::parse_speed(c.feed.speed);
+  const double speed = *feed_speed(c);
 
   std::unique_ptr<feed::Feed> source;
+  TimestampNs session_start_ns = 0;
   if (c.feed.kind == "replay") {
     auto opened = feed::ReplayFeed::open(*replay_options(c));
     if (!opened) {
@@ -148,8 +188,15 @@ int body(RoleContext& ctx) {
     }
     source = std::move(opened).value();
   } else {
-    log::error(kTag, "feed.kind '{}' is not available in this build", c.feed.kind);
-    return 2;
+    feed::SimOptions so = *sim_options(c, ctx.clock.now_ns());
+    session_start_ns = so.start_ns;
+    auto opened = feed::SimFeed::open(so);
+    if (!opened) {
+      std::fprintf(stderr, "harrier ingest: config: key 'sim.*': %s\n",
+                   opened.error().message().c_str());
+      return 2;
+    }
+    source = std::move(opened).value();
   }
 
   Metrics& m = ctx.metrics;
@@ -188,7 +235,8 @@ int body(RoleContext& ctx) {
   BarEngine engine(*sealer_opts, sink);
 
   ctx.mark_ready();
-  std::thread feed_thread([&] { feed_loop(p, *source, ticks_in, drops, rejected); });
+  std::thread feed_thread(
+      [&] { feed_loop(p, *source, session_start_ns, ticks_in, drops, rejected); });
   pthread_setname_np(pthread_self(), "bars");
 
   TimestampNs market_now = 0;
