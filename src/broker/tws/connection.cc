@@ -143,8 +143,6 @@ bool Connection::can_send_orders(std::string* why) const {
     reason = fmt::format("session is {}", session_state_name(state_));
   } else if (in_restart_window()) {
     reason = "inside the gateway-restart window";
-  } else if (!ids_.ready()) {
-    reason = "order ids not available (store unreadable)";
   }
   if (why != nullptr) *why = reason;
   return reason.empty();
@@ -589,7 +587,13 @@ Result<std::int64_t> Connection::place_order(const Contract& c, Order o) {
   o.order_id = ids_.peek_next();
   std::string probe;
   HARRIER_TRY(encoder_->place_order(probe, c, o));
-  HARRIER_ASSIGN_OR_RETURN(std::int64_t id, ids_.allocate());
+  auto allocated = ids_.allocate();
+  if (!allocated) {
+    ++stats_.orders_refused;
+    return std::move(allocated).error().with_context(
+        fmt::format("tws: order '{}' not sent", o.order_ref));
+  }
+  const std::int64_t id = *allocated;
   o.order_id = id;
   std::string frame;
   HARRIER_TRY(encoder_->place_order(frame, c, o));

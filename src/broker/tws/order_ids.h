@@ -56,6 +56,7 @@ class OrderIdAllocator {
   Status on_next_valid_id(std::int64_t server_next);
   // Returns an id after persisting id + 1. kUnavailable before the first nextValidId or when
   // the store fails (then no id is handed out: an id that was not persisted is never sent).
+  // After a store failure the next call reads the store again first.
   Result<std::int64_t> allocate();
 
   bool ready() const { return ready_; }
@@ -66,6 +67,7 @@ class OrderIdAllocator {
   OrderIdStore& store_;
   std::int64_t next_ = 0;
   std::int64_t last_ = 0;
+  std::int64_t server_next_ = 0;  // the last nextValidId (0: none yet)
   bool ready_ = false;
 };
 
