@@ -43,17 +43,6 @@ Error bad(std::string_view text, std::string_view why) {
 
 }  // namespace
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil: shift the year to start in March so that the leap day
-  // is last, then count 400-year eras.
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 Result<TimestampNs> parse_time_spec(std::string_view text) {
   if (text.empty()) return bad(text, "empty");
   if (text.find_first_not_of("0123456789") == std::string_view::npos) {

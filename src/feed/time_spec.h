@@ -9,13 +9,13 @@
 
 #include "core/result.h"
 #include "core/types.h"
+#include "market/session.h"
 
 namespace harrier::feed {
 
 // Returns ns since the UTC epoch, or kInvalidInput naming the text and what was wrong.
 Result<TimestampNs> parse_time_spec(std::string_view text);
 
-// Days since 1970-01-01 of a proleptic Gregorian date. REQUIRES: a valid date.
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+// Civil dates use harrier::days_from_civil (market/session.h), the one implementation.
 
 }  // namespace harrier::feed

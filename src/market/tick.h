@@ -16,7 +16,7 @@ namespace harrier {
 enum class TickKind : std::uint8_t { kTrade, kQuote };
 
 // Trade-print flags a feed derives from its source's sale conditions (see
-// docs/trade-conditions.md). The bar engine decides per flag, by configuration, whether a
+// docs/replay-formats.md). The bar engine decides per flag, by configuration, whether a
 // print sets the bar's prices and whether it counts in its volume.
 enum TradeFlag : std::uint32_t {
   kTradeFlagNone = 0,
