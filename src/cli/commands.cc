@@ -22,6 +22,8 @@ constexpr std::array kCommands = {
     Command{"arrow", "print an Arrow IPC stream or file as CSV (cat) or its schema (schema)",
             run_arrow},
     Command{"ingest", "P1: ticks in, sealed and enriched bars out to Redis", run_ingest},
+    Command{"execute", "P2: evaluate the strategy on sealed bars and send orders (paper broker)",
+            run_execute},
     Command{"telemetry", "P3: trailing stops, rogue-position watchdog and /metrics over HTTP",
             run_telemetry},
     Command{"status", "print each role, Redis latency and the streams, from Redis alone",

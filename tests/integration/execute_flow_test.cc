@@ -1,0 +1,163 @@
+// `harrier execute` as a separate process against a real redis-server, fed seals with real
+// Arrow bytes: an entry is placed and filled (order, position, paper account, entry_fire,
+// engine_state, acknowledgements); failing gates place nothing; exit_fire closes the position
+// with exactly one exit order; a watchdog flatten sells what only the paper account holds;
+// an order larger than the displayed size fills in parts.
+#include "execute_test_util.h"
+
+namespace harrier::execute_test {
+namespace {
+
+using bus::keys::Stream;
+
+class ExecuteFlow : public ExecuteSuite {};
+
+const std::string kEntryId = "ema_rsi_confluence-SPY-buy-1m-1381152600";
+
+TEST_F(ExecuteFlow, EntryIsPlacedFilledAndPublished) {
+  Process& p2 = start_p2();
+  write_seals("SPY", kOpen);
+  ASSERT_TRUE(eventually([&] { return hget("position:SPY", "qty") == "100"; })) << p2.log();
+  EXPECT_EQ(hget("position:SPY", "avg_price"), "100.01");  // the ask, no slippage
+  EXPECT_EQ(hget("position:SPY", "entry_order_id"), kEntryId);
+
+  auto order = hash("order:" + kEntryId);
+  ASSERT_TRUE(order);
+  std::map<std::string, std::string> o(order->begin(), order->end());
+  EXPECT_EQ(o["sym"], "SPY");
+  EXPECT_EQ(o["side"], "buy");
+  EXPECT_EQ(o["qty"], "100");
+  EXPECT_EQ(o["type"], "MKT");
+  EXPECT_EQ(o["purpose"], "entry");
+  EXPECT_EQ(o["strategy"], "ema_rsi_confluence");
+  EXPECT_EQ(o["iv"], "1m");
+  EXPECT_EQ(o["bar_start_ns"], std::to_string(kOpen));
+  EXPECT_EQ(o["state"], "filled");
+  EXPECT_EQ(o["filled_qty"], "100");
+  EXPECT_EQ(o["avg_fill_price"], "100.01");
+  EXPECT_EQ(keys("order:*").size(), 1u);
+
+  EXPECT_EQ(hget("paper:positions", "SPY"), "100");
+  auto fires = range(Stream::kEntryFire);
+  ASSERT_EQ(fires.size(), 1u);
+  auto ef = bus::decode_entry_fire(fires[0].fields);
+  ASSERT_TRUE(ef) << ef.error().to_string();
+  EXPECT_EQ(ef->qty, 100);
+  EXPECT_EQ(ef->price, 100.01);
+  EXPECT_EQ(ef->client_order_id, kEntryId);
+
+  EXPECT_EQ(hget("engine_state:SPY:buy", "last_decision"), "entered");
+  EXPECT_EQ(hget("engine_state:SPY:buy", "last_bar_ns"), std::to_string(kOpen));
+  EXPECT_EQ(hget("engine_state:SPY:buy", "halted"), "0");
+  // Both new_bar entries (5m read but not evaluated, 1m evaluated) are acknowledged.
+  EXPECT_TRUE(eventually([&] { return pending(Stream::kNewBar) == 0; }));
+  EXPECT_TRUE(eventually([&] {
+    return metric("bars_evaluated") == 1 && metric("bars_ignored") == 1 && metric("fills") == 1 &&
+           metric("entries") == 1 && metric("orders_submitted") == 1;
+  })) << heartbeat().value_or("no heartbeat");
+  EXPECT_EQ(p2.terminate(), 0) << p2.log();
+}
+
+TEST_F(ExecuteFlow, FailingGatesPlaceNoOrder) {
+  Process& p2 = start_p2();
+  Gates down;
+  down.ema9_5m = 99.0;  // 5m EMA9 below EMA21
+  write_seals("SPY", kOpen, down);
+  ASSERT_TRUE(eventually([&] {
+    return hget("engine_state:SPY:buy", "last_decision") == "skipped:ema_5m";
+  })) << p2.log();
+  Gates hot;
+  hot.rsi = 85;  // outside [50, 70]
+  write_seals("SPY", kOpen + kMinute, hot);
+  ASSERT_TRUE(
+      eventually([&] { return hget("engine_state:SPY:buy", "last_decision") == "skipped:rsi"; }));
+  Gates stale;
+  stale.quote_age = 2500 * kNsPerMs;  // max_quote_age_ms is 2000
+  write_seals("SPY", kOpen + 2 * kMinute, stale);
+  ASSERT_TRUE(eventually(
+      [&] { return hget("engine_state:SPY:buy", "last_decision") == "skipped:stale_quote"; }));
+  Gates wide;
+  wide.bid = 99.80;  // 30 bps
+  write_seals("SPY", kOpen + 3 * kMinute, wide);
+  ASSERT_TRUE(eventually(
+      [&] { return hget("engine_state:SPY:buy", "last_decision") == "skipped:spread"; }));
+  EXPECT_TRUE(eventually([&] { return pending(Stream::kNewBar) == 0; }));
+  EXPECT_TRUE(keys("order:*").empty());
+  EXPECT_TRUE(range(Stream::kEntryFire).empty());
+  EXPECT_FALSE(hash("paper:positions"));
+  EXPECT_EQ(p2.terminate(), 0);
+}
+
+TEST_F(ExecuteFlow, ExitFireClosesThePositionWithExactlyOneExitOrder) {
+  Process& p2 = start_p2();
+  write_seals("SPY", kOpen);
+  ASSERT_TRUE(eventually([&] { return hget("position:SPY", "qty") == "100"; })) << p2.log();
+  exit_fire("SPY", "trailing_stop", kOpen + 2 * kMinute);
+  ASSERT_TRUE(eventually([&] { return !hash("position:SPY").has_value(); })) << p2.log();
+  // A second exit_fire for the same position (P3 is at-least-once too) sends nothing.
+  exit_fire("SPY", "trailing_stop", kOpen + 3 * kMinute);
+  EXPECT_TRUE(eventually(
+      [&] { return pending(Stream::kExitFire) == 0 && range(Stream::kExitFire).size() == 2; }));
+  EXPECT_TRUE(eventually([&] { return metric("exits") == 1; }));
+  const std::string exit_id = "x-" + kEntryId;
+  EXPECT_EQ(keys("order:x-*"), std::vector<std::string>{"order:" + exit_id});
+  EXPECT_EQ(keys("order:*").size(), 2u);
+  EXPECT_EQ(hget("order:" + exit_id, "side"), "sell");
+  EXPECT_EQ(hget("order:" + exit_id, "qty"), "100");
+  EXPECT_EQ(hget("order:" + exit_id, "purpose"), "exit");
+  EXPECT_EQ(hget("order:" + exit_id, "state"), "filled");
+  EXPECT_EQ(hget("order:" + exit_id, "avg_fill_price"), "100");  // the bid
+  EXPECT_EQ(hget("paper:positions", "SPY"), "");                 // flat: field deleted
+  EXPECT_EQ(range(Stream::kEntryFire).size(), 1u);               // exits publish no entry_fire
+  EXPECT_EQ(p2.terminate(), 0);
+}
+
+TEST_F(ExecuteFlow, WatchdogFlattenSellsWhatOnlyThePaperAccountHolds) {
+  ASSERT_TRUE(command({"HSET", "paper:positions", "QQQ", "50"}));
+  ASSERT_TRUE(command({"HSET", "quote:QQQ", "bid", "380", "ask", "380.02", "bid_size", "500",
+                       "ask_size", "500", "last", "380.01", "ts_ns", "1"}));
+  Process& p2 = start_p2();
+  exit_fire("QQQ", "watchdog_flatten", 777);
+  ASSERT_TRUE(eventually([&] { return hget("paper:positions", "QQQ").empty(); })) << p2.log();
+  EXPECT_EQ(hget("order:x-flat-QQQ-777", "state"), "filled");
+  EXPECT_EQ(hget("order:x-flat-QQQ-777", "side"), "sell");
+  EXPECT_EQ(hget("order:x-flat-QQQ-777", "qty"), "50");
+  EXPECT_FALSE(hash("position:QQQ"));  // P2 never owned it
+  // An exit_fire of another reason for a symbol P2 holds nothing of is acknowledged, no order.
+  exit_fire("IWM", "trailing_stop", 778);
+  EXPECT_TRUE(eventually(
+      [&] { return pending(Stream::kExitFire) == 0 && range(Stream::kExitFire).size() == 2; }));
+  EXPECT_EQ(keys("order:*").size(), 1u);
+  EXPECT_EQ(p2.terminate(), 0);
+}
+
+TEST_F(ExecuteFlow, OrderLargerThanTheDisplayedSizeFillsInParts) {
+  Process& p2 = start_p2();
+  Gates thin;
+  thin.size = 60;  // 60 shown, 100 wanted
+  write_seals("SPY", kOpen, thin);
+  ASSERT_TRUE(eventually([&] { return hget("order:" + kEntryId, "state") == "partially_filled"; }))
+      << p2.log();
+  EXPECT_EQ(hget("order:" + kEntryId, "filled_qty"), "60");
+  EXPECT_EQ(hget("position:SPY", "qty"), "60");
+  // A later quote with more size completes the order.
+  ASSERT_TRUE(
+      command({"HSET", "quote:SPY", "bid", "100.01", "ask", "100.03", "bid_size", "500", "ask_size",
+               "500", "last", "100.02", "ts_ns", std::to_string(kOpen + kMinute + 1)}));
+  ASSERT_TRUE(eventually([&] { return hget("order:" + kEntryId, "state") == "filled"; }))
+      << p2.log();
+  EXPECT_EQ(hget("position:SPY", "qty"), "100");
+  EXPECT_EQ(hget("paper:positions", "SPY"), "100");
+  auto fires = range(Stream::kEntryFire);
+  ASSERT_EQ(fires.size(), 2u);
+  EXPECT_EQ(bus::decode_entry_fire(fires[0].fields)->qty, 60);
+  EXPECT_EQ(bus::decode_entry_fire(fires[1].fields)->qty, 40);
+  EXPECT_EQ(bus::decode_entry_fire(fires[1].fields)->price, 100.03);
+  auto avg = text::parse_double(hget("position:SPY", "avg_price"));
+  ASSERT_TRUE(avg);
+  EXPECT_DOUBLE_EQ(*avg, (60 * 100.01 + 40 * 100.03) / 100);
+  EXPECT_EQ(p2.terminate(), 0);
+}
+
+}  // namespace
+}  // namespace harrier::execute_test
