@@ -325,6 +325,79 @@ const std::vector<KeyDef>& keys() {
       {"telemetry.watchdog_flatten", Type::kBool, "ask P2 to flatten a position nobody opened",
        HARRIER_FIELD(telemetry.watchdog_flatten)},
 
+      {"ib.host", Type::kString, "TWS / IB Gateway host (its API socket)", HARRIER_FIELD(ib.host)},
+      {"ib.port",
+       Type::kInt,
+       "TWS / IB Gateway API port: 7497 TWS paper, 7496 TWS live, 4002 / 4001 Gateway",
+       HARRIER_FIELD(ib.port),
+       {},
+       1,
+       65535},
+      {"ib.client_id_ingest",
+       Type::kInt,
+       "TWS client id of P1 (market data)",
+       HARRIER_FIELD(ib.client_id_ingest),
+       {},
+       0,
+       2147483646},
+      {"ib.client_id_execute",
+       Type::kInt,
+       "TWS client id of P2 (orders; order ids are per client id)",
+       HARRIER_FIELD(ib.client_id_execute),
+       {},
+       0,
+       2147483646},
+      {"ib.client_id_telemetry",
+       Type::kInt,
+       "TWS client id of P3 (positions for the watchdog)",
+       HARRIER_FIELD(ib.client_id_telemetry),
+       {},
+       0,
+       2147483646},
+      {"ib.account", Type::kString, "IB account for orders (empty: TWS's default account)",
+       HARRIER_FIELD(ib.account)},
+      {"ib.depth_venues", Type::kStringList,
+       "venues of the L2 depth subscriptions (at most the account's depth limit, 3 by default)",
+       HARRIER_FIELD(ib.depth_venues)},
+      {"ib.depth_rows",
+       Type::kInt,
+       "rows per depth subscription",
+       HARRIER_FIELD(ib.depth_rows),
+       {},
+       1,
+       100},
+      {"ib.option_window",
+       Type::kInt,
+       "option-chain telemetry: strikes each side of the money",
+       HARRIER_FIELD(ib.option_window),
+       {},
+       0,
+       50},
+      {"ib.pacing_per_s",
+       Type::kDouble,
+       "outgoing TWS messages per second, all types (TWS allows 50; the burst is 50 - this)",
+       HARRIER_FIELD(ib.pacing_per_s),
+       {},
+       1,
+       49},
+      {"ib.reconnect_max_ms",
+       Type::kInt,
+       "cap of the reconnect backoff (exponential with jitter)",
+       HARRIER_FIELD(ib.reconnect_max_ms),
+       {},
+       100,
+       600000},
+      {"ib.watchdog_ms",
+       Type::kInt,
+       "silence before reqCurrentTime is sent; unanswered, the connection is re-made (0: off)",
+       HARRIER_FIELD(ib.watchdog_ms),
+       {},
+       0,
+       600000},
+      {"ib.restart_window", Type::kString,
+       "daily gateway-restart window HH:MM-HH:MM in UTC: no order is sent inside it (empty: none)",
+       HARRIER_FIELD(ib.restart_window)},
+
       {"heartbeat.interval_ms",
        Type::kInt,
        "each role writes heartbeat:{role} this often",
@@ -550,6 +623,41 @@ Status set_from_toml(Config& c, const KeyDef& k, const toml::node& node) {
   return ok();
 }
 
+// "HH:MM" -> minutes of the day, or -1.
+int hhmm_minutes(std::string_view s) {
+  if (s.size() != 5 || s[2] != ':') return -1;
+  auto h = text::parse_int(s.substr(0, 2));
+  auto m = text::parse_int(s.substr(3, 2));
+  if (!h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59) return -1;
+  return static_cast<int>(*h * 60 + *m);
+}
+
+Status validate_ib(const Config::Ib& ib) {
+  if (ib.host.empty()) return key_error("ib.host", "empty");
+  if (ib.client_id_ingest == ib.client_id_execute ||
+      ib.client_id_ingest == ib.client_id_telemetry ||
+      ib.client_id_execute == ib.client_id_telemetry) {
+    return key_error("ib.client_id_execute",
+                     "the three roles need three different client ids (TWS refuses a duplicate "
+                     "with error 326)");
+  }
+  if (ib.depth_venues.size() > 10) return key_error("ib.depth_venues", "more than 10 venues");
+  for (const std::string& v : ib.depth_venues) {
+    if (v.empty() || v.size() > 16) return key_error("ib.depth_venues", "bad venue '" + v + "'");
+  }
+  if (!ib.restart_window.empty()) {
+    std::string_view w = ib.restart_window;
+    std::size_t dash = w.find('-');
+    int a = dash == std::string_view::npos ? -1 : hhmm_minutes(w.substr(0, dash));
+    int b = dash == std::string_view::npos ? -1 : hhmm_minutes(w.substr(dash + 1));
+    if (a < 0 || b < 0 || a == b) {
+      return key_error("ib.restart_window",
+                       "want HH:MM-HH:MM (UTC), got '" + ib.restart_window + "'");
+    }
+  }
+  return ok();
+}
+
 Status validate(const Config& c) {
   if (c.feed.kind == "replay" && c.feed.path.empty()) {
     return key_error("feed.path", "feed.kind is replay but no file is given");
@@ -568,6 +676,7 @@ Status validate(const Config& c) {
     auto cpus = parse_cpu_list(*text);
     if (!cpus) return key_error(name, cpus.error().message());
   }
+  HARRIER_TRY(validate_ib(c.ib));
   return ok();
 }
 

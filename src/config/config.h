@@ -96,6 +96,22 @@ struct Config {
     std::int64_t watchdog_interval_ms = 5000;
     bool watchdog_flatten = false;
   } telemetry;
+  // Interactive Brokers TWS / IB Gateway (docs/tws.md; examples/ib-paper.toml).
+  struct Ib {
+    std::string host = "127.0.0.1";
+    std::int64_t port = 7497;  // TWS paper; live 7496, Gateway 4002 paper / 4001 live
+    std::int64_t client_id_ingest = 18;
+    std::int64_t client_id_execute = 20;
+    std::int64_t client_id_telemetry = 21;
+    std::string account;  // empty: TWS's default account
+    std::vector<std::string> depth_venues = {"ARCA", "ISLAND", "IEX"};
+    std::int64_t depth_rows = 10;
+    std::int64_t option_window = 5;  // strikes each side of the money
+    double pacing_per_s = 45;
+    std::int64_t reconnect_max_ms = 30000;
+    std::int64_t watchdog_ms = 10000;  // 0: off
+    std::string restart_window;        // "HH:MM-HH:MM" UTC, no orders inside; empty: none
+  } ib;
   struct Heartbeat {
     std::int64_t interval_ms = 1000;
     std::int64_t ttl_ms = 5000;
