@@ -29,6 +29,9 @@ constexpr std::array kCommands = {
     Command{"status", "print each role, Redis latency and the streams, from Redis alone",
             run_status},
     Command{"sim", "write a simulated market session as canonical tick CSV", run_sim},
+    Command{"up", "the manager: run P1, P2, P3 (and a private Redis), restart, tear down",
+            run_up},
+    Command{"config", "print the example harrier.toml (--example) or check a config", run_config},
     Command{"version", "print the version", run_version},
     Command{"help", "show this help, or `harrier help COMMAND` for a command's own", run_help},
 };

@@ -16,4 +16,7 @@ int run_telemetry(std::span<char*> args);  // roles/telemetry/cli_entry.cc
 int run_status(std::span<char*> args);     // roles/telemetry/cli_entry.cc
 int run_sim(std::span<char*> args);     // cli/cmd_sim.cc
 
+int run_up(std::span<char*> args);      // roles/manager/cli_entry.cc
+int run_config(std::span<char*> args);  // roles/manager/cli_entry.cc
+
 }  // namespace harrier::cli
