@@ -9,6 +9,7 @@
 
 #include "arrow/bar_codec.h"
 #include "bus/bar_store.h"
+#include "core/futex.h"
 #include "core/log.h"
 #include "core/spsc_queue.h"
 #include "feed/pacer.h"
@@ -121,6 +122,7 @@ struct Pipeline {
   RoleContext& ctx;
   MarketClock clock;
   SpscQueue<Tick> queue;
+  WakeWord ticks_ready;  // bumped by the feed thread after each push; the bar thread sleeps on it
   std::atomic<bool> feed_done{false};
   std::atomic<bool> feed_failed{false};
 };
@@ -130,6 +132,7 @@ struct Pipeline {
 void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Counter& ticks_in,
                Counter& drops, Counter& rejected) {
   pthread_setname_np(pthread_self(), "feed");
+  set_tight_timer_slack();
   feed::Pacer pacer(p.clock.speed());
   const Clock& wall = p.ctx.clock;
   Tick tick;
@@ -148,19 +151,25 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
     }
     if (!*more) break;
     if (p.clock.paced()) {
+      // Sleep until shortly before the tick is due, then spin: a sleep alone wakes tens of
+      // microseconds late, which would show up as feed lag the engine did not cause.
       for (DurationNs wait = pacer.wait_ns(wall, tick.ts_ns); wait > 0 && !p.ctx.stopping();
            wait = pacer.wait_ns(wall, tick.ts_ns)) {
-        std::this_thread::sleep_for(
-            std::chrono::nanoseconds(std::min<DurationNs>(wait, 20 * kNsPerMs)));
+        if (wait > 200 * kNsPerUs) {
+          std::this_thread::sleep_for(
+              std::chrono::nanoseconds(std::min<DurationNs>(wait - 100 * kNsPerUs, 20 * kNsPerMs)));
+        }
       }
       if (first) p.clock.anchor(tick.ts_ns);
       first = false;
       if (!p.queue.try_push(tick)) drops.add();  // never block a live source
+      p.ticks_ready.wake();
     } else {
       while (!p.queue.try_push(tick)) {  // an unpaced replay waits: nothing is lost
         if (p.ctx.stopping()) return;
         std::this_thread::yield();
       }
+      p.ticks_ready.wake();
     }
     ticks_in.add();
     rejected.set(source.stats().rejected_total());
@@ -235,6 +244,7 @@ int body(RoleContext& ctx) {
   BarEngine engine(*sealer_opts, sink);
 
   ctx.mark_ready();
+  set_tight_timer_slack();
   std::thread feed_thread(
       [&] { feed_loop(p, *source, session_start_ns, ticks_in, drops, rejected); });
   pthread_setname_np(pthread_self(), "bars");
@@ -302,13 +312,13 @@ int body(RoleContext& ctx) {
       idle_rounds = 0;
       continue;
     }
-    // Idle: spin briefly, then yield, then sleep (the clock still seals quiet bars).
-    if (++idle_rounds < 64) continue;
-    if (idle_rounds < 256) {
-      std::this_thread::yield();
-    } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(finished ? 5000 : 200));
-    }
+    // Idle: spin briefly (a tick a few microseconds away is caught without a syscall), then
+    // sleep on the wake word until the feed pushes, or at most 1 ms so the clock keeps sealing
+    // quiet bars on time.
+    if (++idle_rounds < 2000) continue;
+    const std::uint32_t seen = p.ticks_ready.snapshot();
+    if (p.queue.front() == nullptr) p.ticks_ready.wait(seen, finished ? 50 * kNsPerMs : kNsPerMs);
+    idle_rounds = 0;
   }
   feed_thread.join();
   sink.flush_quotes(true);
