@@ -25,6 +25,8 @@ constexpr std::int64_t kIdleBlockMs = 100;  // SIGTERM is seen within this
 constexpr std::int64_t kBusyBlockMs = 10;   // while orders work at the broker
 constexpr std::int64_t kDeadConsumerIdleMs = 30'000;
 constexpr std::size_t kReadCount = 64;
+// An exit_fire whose trigger_ns is further from the wall clock is not timed (trigger_to_exit_us).
+constexpr DurationNs kMaxTriggerAgeNs = 60 * kNsPerSec;
 
 // Connection trouble: retry later without acknowledging. Anything else is bad input that
 // retrying cannot fix.
@@ -62,7 +64,10 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
       bad_entries_(ctx.metrics.counter("bad_entries", "stream entries that did not decode")),
       redis_errors_(ctx.metrics.counter("redis_errors", "failed Redis round trips")),
       wake_(ctx.metrics.histogram("wake_us", "new_bar sealed (wall) to P2 read (wall)")),
-      cycle_(ctx.metrics.histogram("cycle_us", "bundle read + strategy + order")) {}
+      cycle_(ctx.metrics.histogram("cycle_us", "bundle read + strategy + order")),
+      trigger_to_exit_(ctx.metrics.histogram(
+          "trigger_to_exit_us",
+          "exit_fire trigger_ns (stop hit) to the exit order at the broker")) {}
 
 // ---- start-up and the loop -------------------------------------------------------------
 
@@ -400,6 +405,12 @@ Status Engine::on_exit_fire(const bus::ExitFireEvent& ev) {
     log::warn(kTag, "exit_fire {} ({}): exit order {} exists already, not sent again", ev.sym,
               ev.reason, req.client_order_id);
   } else {
+    // trigger_ns is exchange time: comparable with the wall clock only for a live-like feed (the
+    // simulator, a live broker), not for a replay of a past day, which is left out (#7).
+    const DurationNs since_trigger = SystemClock::instance().now_ns() - ev.trigger_ns;
+    if (since_trigger >= 0 && since_trigger < kMaxTriggerAgeNs) {
+      trigger_to_exit_.record(since_trigger);
+    }
     log::info(kTag, "exit {} {} {} ({}): order {}", ev.sym, side_name(req.side), req.qty, ev.reason,
               req.client_order_id);
   }

@@ -121,6 +121,7 @@ class Engine {
   Counter& redis_errors_;
   Histogram& wake_;
   Histogram& cycle_;
+  Histogram& trigger_to_exit_;  // exit_fire trigger_ns to the exit order at the broker (#7)
 };
 
 }  // namespace harrier::roles::execute
