@@ -32,6 +32,8 @@ constexpr std::array kCommands = {
     Command{"up", "the manager: run P1, P2, P3 (and a private Redis), restart, tear down",
             run_up},
     Command{"config", "print the example harrier.toml (--example) or check a config", run_config},
+    Command{"bench", "measure the system end to end beside Redis and memcpy floors (#7)",
+            run_bench},
     Command{"version", "print the version", run_version},
     Command{"help", "show this help, or `harrier help COMMAND` for a command's own", run_help},
 };

@@ -19,4 +19,6 @@ int run_sim(std::span<char*> args);     // cli/cmd_sim.cc
 int run_up(std::span<char*> args);      // roles/manager/cli_entry.cc
 int run_config(std::span<char*> args);  // roles/manager/cli_entry.cc
 
+int run_bench(std::span<char*> args);  // roles/bench/cli_entry.cc
+
 }  // namespace harrier::cli
