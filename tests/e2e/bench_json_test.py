@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""e2e: `harrier bench` on tiny scenarios writes the JSON shape of issue #7 (no timing asserts).
+
+Runs the real binary twice: the simulator scenario open_1x2000 for 3 s (JSON, Markdown and the
+gnuplot PNG), and sym10_20000 on a canonical tick CSV written by `harrier sim` (--workload), where
+the stop -> exit path cannot be timed (a past day's exchange times) and must be absent, not zero.
+
+usage: bench_json_test.py HARRIER OUTDIR
+"""
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+METRICS = ["feed_lag_us", "seal_delay_us", "wake_us", "cycle_us", "stop_to_exit_us",
+           "frame_roundtrip_us"]
+FLOORS = ["ping_us", "setget_us", "memcpy_us"]
+ROLES = ["ingest", "execute", "telemetry"]
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def number(v, where):
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+        fail(f"{where}: expected a finite number, got {v!r}")
+    return v
+
+
+def check_shape(doc, name, must_have):
+    m = doc.get("machine")
+    if not isinstance(m, dict):
+        fail("machine is missing")
+    for k in ["build_type", "compiler", "cpu_model", "kernel", "redis_version"]:
+        if not isinstance(m.get(k), str) or not m[k]:
+            fail(f"machine.{k} missing or empty: {m.get(k)!r}")
+    if number(m.get("cpus"), "machine.cpus") < 1:
+        fail("machine.cpus < 1")
+    if not isinstance(m.get("warnings"), list):
+        fail("machine.warnings is not a list")
+    sc = doc.get("scenarios")
+    if not isinstance(sc, list) or len(sc) != 1:
+        fail(f"expected one scenario, got {sc!r}")
+    s = sc[0]
+    if s.get("name") != name:
+        fail(f"scenario name {s.get('name')!r} != {name!r}")
+    if not isinstance(s.get("workload"), str) or not s["workload"]:
+        fail("workload missing")
+    if number(s.get("events"), "events") <= 0:
+        fail("no events processed")
+    metrics = s.get("metrics")
+    if not isinstance(metrics, dict):
+        fail("metrics missing")
+    allowed = set(METRICS) | {"events_per_s", "rss_mb"}
+    extra = set(metrics) - allowed
+    if extra:
+        fail(f"unexpected keys in metrics: {extra}")
+    for k in must_have:
+        if k not in metrics:
+            fail(f"metrics.{k} missing (this scenario exercises it)")
+    for k in METRICS:
+        if k not in metrics:
+            continue
+        st = metrics[k]
+        if set(st) != {"p50", "p99", "max", "n"}:
+            fail(f"metrics.{k} keys {sorted(st)}")
+        n = number(st["n"], f"{k}.n")
+        # A metric that is present was exercised: never a zero placeholder.
+        if n < 1:
+            fail(f"metrics.{k} present with n={n}: absent, never zero")
+        p50, p99, mx = (number(st[q], f"{k}.{q}") for q in ("p50", "p99", "max"))
+        if not (0 <= p50 <= p99):
+            fail(f"metrics.{k}: p50 {p50} > p99 {p99}")
+        # Histogram quantiles are bucket upper edges (within 12.5%), so p99 may pass max a little.
+        if mx < p50 / 1.13:
+            fail(f"metrics.{k}: max {mx} < p50 {p50}")
+    if number(metrics.get("events_per_s"), "events_per_s") <= 0:
+        fail("events_per_s <= 0")
+    rss = metrics.get("rss_mb")
+    if not isinstance(rss, dict) or sorted(rss) != sorted(ROLES):
+        fail(f"rss_mb must hold one figure per role: {rss!r}")
+    for r in ROLES:
+        if number(rss[r], f"rss_mb.{r}") <= 0:
+            fail(f"rss_mb.{r} <= 0")
+    floors = s.get("floors")
+    if not isinstance(floors, dict) or sorted(floors) != sorted(FLOORS):
+        fail(f"floors must be {FLOORS}: {floors!r}")
+    for k in FLOORS:
+        if set(floors[k]) != {"p50", "p99"}:
+            fail(f"floors.{k} keys {sorted(floors[k])}")
+        if number(floors[k]["p50"], k) > number(floors[k]["p99"], k):
+            fail(f"floors.{k}: p50 > p99")
+    ratios = s.get("ratios")
+    if not isinstance(ratios, dict):
+        fail("ratios missing")
+    for k in ["frame_roundtrip_over_setget", "setget_over_ping", "frame_roundtrip_over_memcpy"]:
+        if number(ratios.get(k), f"ratios.{k}") <= 0:
+            fail(f"ratios.{k} <= 0")
+    if "wake_us" in metrics and "wake_over_ping" not in ratios:
+        fail("wake_us measured but its ratio to PING is missing")
+    return s
+
+
+def run(cmd, timeout):
+    print("+", " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=timeout)
+    print(p.stdout)
+    if p.returncode != 0:
+        fail(f"exit code {p.returncode}")
+    return p.stdout
+
+
+def main():
+    harrier, out = sys.argv[1], sys.argv[2]
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+
+    js, md, png = (os.path.join(out, f) for f in ("sim.json", "sim.md", "sim.png"))
+    text = run([harrier, "bench", "open_1x2000", "--seconds", "3", "--json", js, "--markdown", md,
+                "--plot", png], 600)
+    for want in ("build:", "CPU:", "open_1x2000", "Targets"):
+        if want not in text:
+            fail(f"console output lacks {want!r}")
+    with open(js) as f:
+        s = check_shape(json.load(f), "open_1x2000",
+                        ["feed_lag_us", "seal_delay_us", "frame_roundtrip_us"])
+    with open(md) as f:
+        mdtext = f.read()
+    if "| metric |" not in mdtext or "open_1x2000" not in mdtext:
+        fail("markdown lacks the scenario table")
+    with open(png, "rb") as f:
+        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+            fail("plot is not a PNG")
+
+    csv = os.path.join(out, "w.csv")
+    run([harrier, "sim", "--symbols", "2", "--seconds", "3", "--rate", "400", "--out", csv], 120)
+    js2 = os.path.join(out, "workload.json")
+    run([harrier, "bench", "sym10_20000", "--workload", csv, "--json", js2], 600)
+    with open(js2) as f:
+        s = check_shape(json.load(f), "sym10_20000", ["feed_lag_us", "frame_roundtrip_us"])
+    if "w.csv" not in s["workload"]:
+        fail(f"workload does not name the file: {s['workload']!r}")
+    if "stop_to_exit_us" in s["metrics"]:
+        fail("stop_to_exit_us must be absent for a replay of a past day")
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
