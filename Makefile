@@ -35,11 +35,12 @@ oracle-deps: deps
 	@if [ -f tests/oracle_ib/package-lock.json ] && [ ! -d tests/oracle_ib/node_modules ]; then \
 	  cd tests/oracle_ib && npm ci --no-audit --no-fund --loglevel=error; fi
 
-DEMO_TICKS := tests/data/equity_us/spy/tick/spy_20131007_trades.csv.zst
+# The whole system (ARCHITECTURE §1) on the simulator with the paper broker, the example
+# strategy and a private Redis, until Ctrl-C. tests/e2e/demo_test.sh runs the same command.
+DEMO_ARGS := up --config examples/demo.toml
 
 demo: build-release
-	build/release/src/harrier replay --replay $(DEMO_TICKS) \
-	  --from 2013-10-07T09:29:00-04:00 --speed 10 --loop
+	build/release/src/harrier $(DEMO_ARGS)
 
 # The fuzzers run first so that CTest's summary is the last thing `make test` prints.
 test: build-debug oracle-deps

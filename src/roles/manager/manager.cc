@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,7 +27,19 @@ namespace harrier::roles::manager {
 namespace {
 
 std::atomic<int> g_signals{0};
-extern "C" void harrier_up_on_signal(int) { g_signals.fetch_add(1); }
+std::atomic<std::int64_t> g_last_signal_ns{0};
+// Counts stop signals; a second one forces the teardown. One Ctrl-C can arrive twice within a
+// moment (to the process and to its process group, as `timeout` and some shells send it), so
+// signals closer than 500 ms to the previous one count once.
+extern "C" void harrier_up_on_signal(int) {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
+  const std::int64_t now = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  const std::int64_t last = g_last_signal_ns.load();
+  if (last != 0 && now - last < 500'000'000) return;
+  g_last_signal_ns.store(now);
+  g_signals.fetch_add(1);
+}
 
 void install_signal_handlers() {
   struct sigaction sa {};
