@@ -10,8 +10,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <thread>
 #include <utility>
 
@@ -105,9 +103,15 @@ int Child::stop(int grace_ms) {
 }
 
 std::string Child::log_tail(std::size_t bytes) const {
-  std::ifstream in(log_, std::ios::binary);
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return all.size() > bytes ? all.substr(all.size() - bytes) : all;
+  const int fd = ::open(log_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  const off_t from = size > static_cast<off_t>(bytes) ? size - static_cast<off_t>(bytes) : 0;
+  std::string out(static_cast<std::size_t>(size - from), '\0');
+  const ssize_t n = size > 0 ? ::pread(fd, out.data(), out.size(), from) : 0;
+  ::close(fd);
+  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return out;
 }
 
 }  // namespace harrier::roles::bench
