@@ -56,9 +56,9 @@ const std::vector<KeyDef>& keys() {
 
       {"feed.kind",
        Type::kString,
-       "where ticks come from: replay (recorded files) or sim",
+       "where ticks come from: replay (recorded files), sim, or ib (TWS / IB Gateway)",
        HARRIER_FIELD(feed.kind),
-       {"replay", "sim"}},
+       {"replay", "sim", "ib"}},
       {"feed.path", Type::kStringList,
        "replay files ([SYM=]FILE, canonical CSV or LEAN CSV, plain or .zst), merged by time",
        HARRIER_FIELD(feed.path)},
@@ -204,9 +204,9 @@ const std::vector<KeyDef>& keys() {
 
       {"broker.kind",
        Type::kString,
-       "where orders go: paper",
+       "where orders go: paper, or ib (TWS / IB Gateway)",
        HARRIER_FIELD(broker.kind),
-       {"paper"}},
+       {"paper", "ib"}},
       {"broker.latency_ms",
        Type::kInt,
        "paper broker: delay before an order is filled",

@@ -27,7 +27,7 @@ struct Config {
     std::int64_t command_timeout_ms = 1000;
   } redis;
   struct Feed {
-    std::string kind = "sim";  // replay | sim
+    std::string kind = "sim";  // replay | sim | ib
     std::vector<std::string> path;
     std::string speed = "max";
     std::vector<std::string> symbols;
@@ -65,7 +65,7 @@ struct Config {
     std::int64_t backlog_max_mb = 256;
   } ingest;
   struct Broker {
-    std::string kind = "paper";  // paper
+    std::string kind = "paper";  // paper | ib
     std::int64_t latency_ms = 0;
     double slippage_bps = 0;
     std::int64_t order_timeout_ms = 2000;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "arrow/bar_codec.h"
+#include "broker/tws/ib_feed.h"
 #include "bus/bar_store.h"
 #include "core/futex.h"
 #include "core/log.h"
@@ -96,6 +97,7 @@ Result<feed::SimOptions> sim_options(const Config& c, TimestampNs now_ns) {
 
 // The pace of the configured feed: 0 = unpaced.
 Result<double> feed_speed(const Config& c) {
+  if (c.feed.kind == "ib") return 1.0;  // live: paced at speed 1, anchored at the first tick
   const bool sim = c.feed.kind == "sim";
   auto s = feed::parse_speed(sim ? c.sim.speed : c.feed.speed);
   if (!s) return std::move(s).error().with_context(sim ? "key 'sim.speed'" : "key 'feed.speed'");
@@ -106,6 +108,7 @@ Status validate(const Config& c) {
   HARRIER_TRY(sealer_options(c));
   HARRIER_TRY(feed_speed(c));
   if (c.feed.kind == "replay") HARRIER_TRY(replay_options(c));
+  if (c.feed.kind == "ib") HARRIER_TRY(tws::ib_feed_options(c));
   if (c.feed.kind == "sim") {
     HARRIER_ASSIGN_OR_RETURN(feed::SimOptions so, sim_options(c, 1));
     if (auto st = feed::validate_sim_options(so); !st) {
@@ -194,6 +197,13 @@ int body(RoleContext& ctx) {
       std::fprintf(stderr, "harrier ingest: config: key 'feed.path': %s\n",
                    opened.error().message().c_str());
       return config_error ? 2 : 1;
+    }
+    source = std::move(opened).value();
+  } else if (c.feed.kind == "ib") {
+    auto opened = tws::IbFeed::open(c, ctx.clock, [&ctx] { return ctx.stopping(); });
+    if (!opened) {
+      std::fprintf(stderr, "harrier ingest: %s\n", opened.error().to_string().c_str());
+      return 2;
     }
     source = std::move(opened).value();
   } else {
@@ -335,7 +345,7 @@ int body(RoleContext& ctx) {
 
 int run(std::span<char*> args) {
   return run_role(args, "ingest",
-                  "P1: reads ticks (feed.kind replay or sim), seals bars on six intervals with "
+                  "P1: reads ticks (feed.kind replay, sim or ib), seals bars on six intervals with "
                   "indicators, and writes them to Redis as Arrow IPC (bars:{sym}:{iv}, "
                   "bundle:{sym}), quotes to quote:{sym}, and announces each seal on "
                   "stream:new_bar.",
