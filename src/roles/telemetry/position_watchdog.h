@@ -6,6 +6,8 @@
 // position: XADD stream:exit_fire (reason watchdog_flatten, stop_price = the current quote on the
 // exit side, trigger_ns = that quote's ts_ns); without a usable quote the flatten is not sent and
 // the log says so. Thread: the telemetry loop thread only (it owns the Connection).
+// With broker.kind = ib the broker's positions come from a BrokerPositionSource (TWS, P3's
+// own client id; broker_positions.h).
 #pragma once
 
 #include <cstddef>
@@ -15,6 +17,7 @@
 #include "core/log.h"
 #include "risk/watchdog.h"
 #include "roles/common/metrics.h"
+#include "roles/telemetry/broker_positions.h"
 
 namespace harrier::roles::telemetry {
 
@@ -26,9 +29,11 @@ struct WatchdogMetrics {
 
 class PositionWatchdog {
  public:
-  // `conn`, the metric targets and `wall` must outlive the watchdog.
+  // `conn`, the metric targets, `wall` and `source` must outlive the watchdog. `source` null:
+  // the broker's positions are paper:positions on `conn`.
   PositionWatchdog(bus::Connection& conn, bool flatten, std::size_t stream_maxlen,
-                   WatchdogMetrics metrics, const Clock& wall);
+                   WatchdogMetrics metrics, const Clock& wall,
+                   BrokerPositionSource* source = nullptr);
   // One check; errors are Redis errors (the check is retried at the next interval).
   Status check();
 
@@ -41,6 +46,7 @@ class PositionWatchdog {
   std::size_t maxlen_;
   WatchdogMetrics m_;
   const Clock& wall_;
+  BrokerPositionSource* source_;
   risk::Watchdog watchdog_{2};
   log::LogEvery alert_log_{1 * kNsPerSec};
   log::LogEvery bad_log_{5 * kNsPerSec};

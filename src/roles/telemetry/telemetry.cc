@@ -6,11 +6,13 @@
 #include <memory>
 #include <thread>
 
+#include "broker/tws/ib_options.h"
 #include "bus/events.h"
 #include "bus/keys.h"
 #include "bus/streams.h"
 #include "core/log.h"
 #include "roles/common/role.h"
+#include "roles/telemetry/broker_positions.h"
 #include "roles/telemetry/position_watchdog.h"
 #include "roles/telemetry/prometheus.h"
 #include "roles/telemetry/snapshot.h"
@@ -136,8 +138,15 @@ int body(RoleContext& ctx) {
   if (!scfg) return 2;  // validate() refused it already
   bus::Connection conn(ctx.redis, ctx.clock);
   StopMonitor stops(conn, *scfg, sm, ctx.clock);
+  // broker.kind = ib: the watchdog reads TWS positions through P3's own client id.
+  std::unique_ptr<IbPositionSource> ib_positions;
+  if (cfg.broker.kind == "ib") {
+    auto co = tws::connection_options(cfg.ib, tws::IbRole::kTelemetry);
+    if (!co) return 2;  // validate() refused it already
+    ib_positions = std::make_unique<IbPositionSource>(*co, ctx.clock);
+  }
   PositionWatchdog watchdog(conn, cfg.telemetry.watchdog_flatten, scfg->stream_maxlen, wm,
-                            ctx.clock);
+                            ctx.clock, ib_positions.get());
   std::atomic<bool> loop_ok{false};
   std::unique_ptr<web::HttpServer> http;
   if (!cfg.telemetry.http.empty()) {
@@ -184,6 +193,7 @@ int body(RoleContext& ctx) {
       return std::move(entries).error();
     }
     HARRIER_TRY(handle_entries(conn, stops, *entries, lm, bad_log, ctx.clock));
+    if (ib_positions) ib_positions->poll();
     if (stops.unfired() > 0) HARRIER_TRY(stops.poll_quotes());
     const std::int64_t now = ctx.clock.mono_ns();
     if (now >= next_hb) {
@@ -224,6 +234,8 @@ Status validate(const Config& cfg) {
     }
   }
   if (auto s = stop_config(cfg); !s) return s.error();
+  if (cfg.broker.kind == "ib")
+    HARRIER_TRY(tws::connection_options(cfg.ib, tws::IbRole::kTelemetry));
   return ok();
 }
 
