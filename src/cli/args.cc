@@ -106,6 +106,18 @@ ArgParser::Outcome ArgParser::parse(std::span<char*> args) {
   return Outcome::kRun;
 }
 
+std::optional<int> ArgParser::parse_or_exit(std::span<char*> args) {
+  switch (parse(args)) {
+    case Outcome::kHelpShown:
+      return 0;
+    case Outcome::kUsageError:
+      return 2;
+    case Outcome::kRun:
+      break;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> int_option(std::string_view name, const std::string& text) {
   auto v = text::parse_int(text);
   if (!v) {

@@ -31,6 +31,9 @@ class ArgParser {
   // Parses args (args[0] is the command name). On kUsageError a message naming the option has
   // been printed to stderr; on kHelpShown the help went to stdout.
   Outcome parse(std::span<char*> args);
+  // parse() for a command body: nullopt when the command should run, else the exit code to
+  // return (0 after --help, 2 after a usage error).
+  std::optional<int> parse_or_exit(std::span<char*> args);
   void print_help() const;
 
  private:

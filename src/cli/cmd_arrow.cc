@@ -44,14 +44,7 @@ int run_arrow(std::span<char*> args) {
       "field with its metadata.");
   std::vector<std::string> positional;
   parser.allow_positional("cat|schema FILE", &positional);
-  switch (parser.parse(args)) {
-    case ArgParser::Outcome::kHelpShown:
-      return kExitOk;
-    case ArgParser::Outcome::kUsageError:
-      return kExitUsage;
-    case ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = parser.parse_or_exit(args)) return *code;
   if (positional.size() != 2 || (positional[0] != "cat" && positional[0] != "schema")) {
     std::fprintf(stderr, "harrier arrow: usage: harrier arrow cat|schema FILE|-\n");
     return kExitUsage;

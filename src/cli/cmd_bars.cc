@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "arrow/bar_codec.h"
 #include "cli/args.h"
 #include "cli/bar_options.h"
 #include "cli/commands.h"
@@ -52,6 +53,40 @@ class CsvSink final : public BarSink {
   std::uint64_t rows_ = 0;
 };
 
+// Collects the bars of one symbol and interval for an Arrow IPC stream: the bar window P1
+// stores in bars:{sym}:{iv}, here with every bar of the replay (or the last --window).
+class ArrowSink final : public BarSink {
+ public:
+  explicit ArrowSink(Interval iv) : iv_(iv) {}
+  void on_bar(SealedBar& s) override {
+    if (s.interval != iv_) return;
+    if (symbol_ == kNoSymbol) symbol_ = s.symbol;
+    if (s.symbol != symbol_) {
+      mixed_ = true;
+      return;
+    }
+    bars_.push_back(s.bar);
+  }
+  // The stream's bytes; kInvalidInput when more than one symbol was seen or none.
+  Status encode(const SymbolTable& symbols, std::size_t window, std::string& out) const {
+    if (mixed_) {
+      return invalid_input(
+          "--format arrow: the replay holds several symbols; choose one with --symbol");
+    }
+    if (symbol_ == kNoSymbol) return invalid_input("--format arrow: no bar was sealed");
+    std::span<const Bar> all(bars_);
+    if (window > 0 && all.size() > window) all = all.last(window);
+    return arrow::encode_bars(all, symbols.name(symbol_), iv_, out);
+  }
+  std::size_t rows() const { return bars_.size(); }
+
+ private:
+  Interval iv_;
+  SymbolId symbol_ = kNoSymbol;
+  bool mixed_ = false;
+  std::vector<Bar> bars_;
+};
+
 }  // namespace
 
 int run_bars(std::span<char*> args) {
@@ -70,16 +105,15 @@ int run_bars(std::span<char*> args) {
   p.add_list("interval", "IV", "only bars of this interval: 1s 5s 15s 30s 1m 5m (default: all)",
              &interval_texts);
   p.add_flag("csv", "write CSV (the default format)", &csv);
-  p.add_string("format", "FMT", "output format: csv (default)", &format);
+  std::string window_text = "0";
+  p.add_string("format", "FMT",
+               "csv (default), or arrow: an Arrow IPC stream of one symbol and one --interval, the "
+               "bytes P1 stores in bars:{sym}:{iv}",
+               &format);
+  p.add_string("window", "N", "with --format arrow: only the last N bars (default: all)",
+               &window_text);
   p.add_string("out", "FILE", "write to FILE instead of stdout", &out_path);
-  switch (p.parse(args)) {
-    case ArgParser::Outcome::kHelpShown:
-      return kExitOk;
-    case ArgParser::Outcome::kUsageError:
-      return kExitUsage;
-    case ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   auto usage_error = [](const Error& e) {
     std::fprintf(stderr, "harrier bars: %s\n", e.message().c_str());
     return kExitUsage;
@@ -90,9 +124,16 @@ int run_bars(std::span<char*> args) {
     if (!iv) return usage_error(std::move(iv).error().with_context("--interval"));
     intervals.push_back(*iv);
   }
-  if (format != "csv") {
-    return usage_error(invalid_input("--format: unknown format '" + format + "' (expected csv)"));
+  if (format != "csv" && format != "arrow") {
+    return usage_error(
+        invalid_input("--format: unknown format '" + format + "' (expected csv or arrow)"));
   }
+  if (format == "arrow" && intervals.size() != 1) {
+    return usage_error(invalid_input(
+        "--format arrow: give exactly one --interval (a bar window is one symbol and interval)"));
+  }
+  auto window = int_option("window", window_text);
+  if (!window || *window < 0) return kExitUsage;
   auto replay = flags.replay_options();
   if (!replay) return usage_error(replay.error());
   auto sealer = flags.sealer_options();
@@ -114,8 +155,17 @@ int run_bars(std::span<char*> args) {
     out = file.get();
   }
 
-  CsvSink sink(out, (*feed)->symbols(), intervals);
-  BarEngine engine(*sealer, sink);
+  std::unique_ptr<CsvSink> csv_sink;
+  std::unique_ptr<ArrowSink> arrow_sink;
+  BarSink* sink = nullptr;
+  if (format == "arrow") {
+    arrow_sink = std::make_unique<ArrowSink>(intervals[0]);
+    sink = arrow_sink.get();
+  } else {
+    csv_sink = std::make_unique<CsvSink>(out, (*feed)->symbols(), intervals);
+    sink = csv_sink.get();
+  }
+  BarEngine engine(*sealer, *sink);
   Tick tick;
   TimestampNs last_ts = 0;
   while (true) {
@@ -130,9 +180,25 @@ int run_bars(std::span<char*> args) {
     last_ts = std::max(last_ts, tick.ts_ns);
   }
   engine.finish(last_ts);
-  if (!sink.flush()) {
-    std::fprintf(stderr, "harrier bars: write failed\n");
-    return kExitFailure;
+  std::uint64_t rows = 0;
+  if (arrow_sink) {
+    std::string bytes;
+    if (auto st = arrow_sink->encode((*feed)->symbols(), static_cast<std::size_t>(*window), bytes);
+        !st) {
+      std::fprintf(stderr, "harrier bars: %s\n", st.error().message().c_str());
+      return kExitFailure;
+    }
+    if (std::fwrite(bytes.data(), 1, bytes.size(), out) != bytes.size() || std::fflush(out) != 0) {
+      std::fprintf(stderr, "harrier bars: write failed\n");
+      return kExitFailure;
+    }
+    rows = arrow_sink->rows();
+  } else {
+    if (!csv_sink->flush()) {
+      std::fprintf(stderr, "harrier bars: write failed\n");
+      return kExitFailure;
+    }
+    rows = csv_sink->rows();
   }
   const feed::FeedStats& fs = (*feed)->stats();
   const SealerStats& ss = engine.stats();
@@ -144,7 +210,7 @@ int run_bars(std::span<char*> args) {
                static_cast<unsigned long long>(ss.late_ticks),
                static_cast<unsigned long long>(ss.bars_sealed),
                static_cast<unsigned long long>(ss.bars_filled),
-               static_cast<unsigned long long>(sink.rows()));
+               static_cast<unsigned long long>(rows));
   if (!fs.last_reject.empty()) {
     std::fprintf(stderr, "harrier bars: last rejected line: %s\n", fs.last_reject.c_str());
   }

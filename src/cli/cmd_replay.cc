@@ -91,14 +91,7 @@ int run_replay(std::span<char*> args) {
   flags.register_on(p);
   p.add_string("speed", "X", "multiple of recorded speed, or max (default 10)", &speed_text);
   p.add_flag("loop", "start again from the beginning when the data ends", &loop);
-  switch (p.parse(args)) {
-    case ArgParser::Outcome::kHelpShown:
-      return kExitOk;
-    case ArgParser::Outcome::kUsageError:
-      return kExitUsage;
-    case ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   auto fail_usage = [](const Error& e) {
     std::fprintf(stderr, "harrier replay: %s\n", e.message().c_str());
     return kExitUsage;

@@ -98,14 +98,7 @@ int run_sim(std::span<char*> args) {
                &f.trade_frac);
   p.add_string("skew", "Z", "symbol i is picked with weight 1/(i+1)^Z (default 0: equal)", &f.skew);
   p.add_string("out", "FILE", "output path (default - : stdout)", &f.out);
-  switch (p.parse(args)) {
-    case ArgParser::Outcome::kHelpShown:
-      return kExitOk;
-    case ArgParser::Outcome::kUsageError:
-      return kExitUsage;
-    case ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   auto options = to_options(f);
   if (!options) return kExitUsage;
   auto feed = feed::SimFeed::open(*options);

@@ -130,14 +130,7 @@ int run_role(std::span<char*> args, std::string_view role, std::string_view desc
   p.add_list("set", "KEY=VALUE", "override one config key, e.g. redis.url=unix:/tmp/r.sock", &sets);
   p.add_string("redis", "URL", "shorthand for --set redis.url=URL", &redis_url);
   p.add_string("log-level", "LEVEL", "shorthand for --set log.level=LEVEL", &log_level);
-  switch (p.parse(args)) {
-    case cli::ArgParser::Outcome::kHelpShown:
-      return 0;
-    case cli::ArgParser::Outcome::kUsageError:
-      return 2;
-    case cli::ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   if (!redis_url.empty()) sets.push_back("redis.url=" + redis_url);
   if (!log_level.empty()) sets.push_back("log.level=" + log_level);
   auto cfg = load_config(config_path, sets);

@@ -141,14 +141,7 @@ int run(std::span<char*> args) {
   p.add_string("run-dir", "DIR", "logs, socket and pid file here (manager.run_dir)", &run_dir);
   p.add_string("redis", "URL", "use this Redis instead of a private one (redis.url)", &redis_url);
   p.add_string("log-level", "LEVEL", "shorthand for --set log.level=LEVEL", &log_level);
-  switch (p.parse(args)) {
-    case cli::ArgParser::Outcome::kHelpShown:
-      return 0;
-    case cli::ArgParser::Outcome::kUsageError:
-      return 2;
-    case cli::ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   if (keep_data) sets.push_back("manager.keep_data=true");
   if (!run_dir.empty()) sets.push_back("manager.run_dir=" + run_dir);
   if (!redis_url.empty()) sets.push_back("redis.url=" + redis_url);
@@ -223,14 +216,7 @@ int config_command(std::span<char*> args) {
   p.add_flag("example", "print every key with its default and meaning", &example);
   p.add_string("config", "FILE", "harrier.toml to check", &config_path);
   p.add_list("set", "KEY=VALUE", "override one config key", &sets);
-  switch (p.parse(args)) {
-    case cli::ArgParser::Outcome::kHelpShown:
-      return 0;
-    case cli::ArgParser::Outcome::kUsageError:
-      return 2;
-    case cli::ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   if (example) {
     const std::string text = config_example();
     std::fwrite(text.data(), 1, text.size(), stdout);

@@ -109,14 +109,7 @@ int status(std::span<char*> args) {
   p.add_string("config", "FILE", "harrier.toml to read (default: built-in defaults)", &config_path);
   p.add_list("set", "KEY=VALUE", "override one config key", &sets);
   p.add_string("redis", "URL", "shorthand for --set redis.url=URL", &redis_url);
-  switch (p.parse(args)) {
-    case cli::ArgParser::Outcome::kHelpShown:
-      return 0;
-    case cli::ArgParser::Outcome::kUsageError:
-      return 2;
-    case cli::ArgParser::Outcome::kRun:
-      break;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   if (!redis_url.empty()) sets.push_back("redis.url=" + redis_url);
   auto cfg = load_config(config_path, sets);
   if (!cfg) {
