@@ -31,7 +31,7 @@ TEST_P(ExecuteConfig, ExitCode2NamingTheKey) {
 INSTANTIATE_TEST_SUITE_P(
     BadValues, ExecuteConfig,
     ::testing::Values(BadValue{"strategy.rsi_min=200", "strategy.rsi_min"},
-                      BadValue{"broker.kind=ib", "broker.kind"},
+                      BadValue{"broker.kind=carrier-pigeon", "broker.kind"},
                       BadValue{"strategy.name=nope", "strategy.name"},
                       BadValue{"strategy.intervals=1m,7m", "strategy.intervals"},
                       BadValue{"strategy.intervals=", "strategy.intervals"},
