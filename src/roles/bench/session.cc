@@ -1,8 +1,13 @@
 #include "roles/bench/session.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -117,6 +122,24 @@ Status wait_ready(bus::Connection& c, Child& child, std::string_view role) {
   }
   return timeout_error(
       fmt::format("{} not ready after {} ms; {}", role, kReadyTimeoutMs, child.log_path()));
+}
+
+// CPU time (user + system) of a running process in ms, from /proc/PID/stat; 0 if unreadable.
+std::uint64_t cpu_ms(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(in, text);
+  const auto close = text.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string f;
+  std::uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {  // fields 14 and 15: utime, stime (ticks)
+    if (i == 14) utime = std::strtoull(f.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(f.c_str(), nullptr, 10);
+  }
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  return hz > 0 ? (utime + stime) * 1000 / static_cast<std::uint64_t>(hz) : 0;
 }
 
 double rss_mb(const json::Value& hb) {
@@ -286,6 +309,12 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   std::this_thread::sleep_for(
       std::chrono::milliseconds(static_cast<std::int64_t>(s.settle_s * 1e3)));
+
+  // CPU each role used over the whole session (a 2-core machine shares it with Redis).
+  for (auto [c, role] : {std::pair{&ingest, "ingest"}, std::pair{&execute, "execute"},
+                         std::pair{&telemetry, "telemetry"}}) {
+    r.counters[std::string("cpu_ms_") + role] = cpu_ms(c->pid());
+  }
 
   // Teardown order (ARCHITECTURE §6): P3, P2, then P1 with a grace to flush.
   std::string exits;
