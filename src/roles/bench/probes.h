@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "arrow/bar_codec.h"
 #include "bus/connection.h"
 #include "core/result.h"
 #include "market/bar.h"
@@ -55,7 +56,8 @@ class Probes {
  private:
   bus::Connection conn_;
   std::vector<Bar> window_;
-  std::string encoded_, copy_, frame_key_, raw_key_;
+  arrow::BarEncoder encoder_;
+  std::string encoded_, copy_, frame_buf_, frame_key_, raw_key_;
   Samples frame_, setget_, memcpy_, ping_;
 };
 
