@@ -42,14 +42,7 @@ int run_bench(std::span<char*> args) {
   p.add_flag("quick", "short sessions (seconds each; max_rate searches for 40 s)", &o.quick);
   p.add_string("seconds", "S", "session length of every scenario (max_rate: of each probe)",
                &seconds);
-  switch (p.parse(args)) {
-    case ArgParser::Outcome::kRun:
-      break;
-    case ArgParser::Outcome::kHelpShown:
-      return 0;
-    case ArgParser::Outcome::kUsageError:
-      return 2;
-  }
+  if (auto code = p.parse_or_exit(args)) return *code;
   if (!seconds.empty()) {
     auto s = double_option("seconds", seconds);
     if (!s) return 2;
