@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "bus/keys.h"
 #include "core/log.h"
 #include "roles/bench/child.h"
 #include "roles/bench/session.h"
@@ -240,6 +241,23 @@ int run_bench(const BenchOptions& o) {
   }
   run.env.redis.url = run.env.url;
   run.env.redis.command_timeout_ns = 5 * kNsPerSec;
+  if (!o.redis_url.empty()) {
+    // The bench deletes session keys between scenarios: never on a Redis a running system uses.
+    bus::Connection c(run.env.redis);
+    auto live = c.command({"SCAN", "0", "MATCH", bus::keys::heartbeat("*"), "COUNT", "10000"});
+    if (!live) {
+      std::fprintf(stderr, "harrier bench: --redis %s: %s\n", o.redis_url.c_str(),
+                   live.error().to_string().c_str());
+      return 1;
+    }
+    if (live->size() == 2 && live->at(1).size() > 0) {
+      std::fprintf(stderr,
+                   "harrier bench: --redis %s holds heartbeat keys: a Harrier system may be "
+                   "using it; the bench deletes session keys, so give it a scratch Redis\n",
+                   o.redis_url.c_str());
+      return 2;
+    }
+  }
   report.machine.redis_version = redis_version(run.env.redis);
   std::printf("%s\n", machine_markdown(report.machine).c_str());
   std::fflush(stdout);
@@ -296,6 +314,10 @@ int run_bench(const BenchOptions& o) {
                 t.target.c_str(), t.scenario.c_str(), t.measured.c_str());
   }
 
+  if (!o.redis_url.empty()) {
+    bus::Connection c(run.env.redis);
+    (void)clear_session_keys(c);  // leave a shared Redis as it was found
+  }
   if (run.redis) run.redis->stop(5000);
   if (code == 0) {
     std::error_code ec;

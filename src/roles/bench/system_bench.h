@@ -12,8 +12,9 @@
 // bytes, memcpy of the same bytes, and the frame's encode+SET+GET+decode. When P1 has processed
 // every event, the roles are stopped (P3, P2, P1) and their last heartbeats give the figures:
 // feed_lag_us, seal_delay_us (P1), wake_us, cycle_us, trigger_to_exit_us (P2, reported as
-// stop_to_exit_us), and peak rss per role. Session keys are deleted between scenarios (only
-// those: a shared --redis keeps everything else).
+// stop_to_exit_us), and peak rss per role. Session keys are deleted between scenarios and at
+// the end (only those: a --redis keeps everything else); a --redis holding heartbeat:* keys (a
+// system may be running on it) is refused.
 //
 // Scenarios (also `harrier bench --help`):
 //   open_1x2000     1 symbol, 2,000 ev/s mean, with the open burst (5x falling to 1x)
