@@ -123,11 +123,14 @@ Result<ScenarioResult> search_max_rate(const Env& env, const ScenarioDef& d,
     } else {
       w.speed = next;
     }
+    const double session_s = w.sim ? w.seconds : base.session_s / w.speed;
+    if (used + session_s > budget && !steps.empty()) break;
+    const auto probe_start = std::chrono::steady_clock::now();
     HARRIER_TRY(count_events(w));
-    if (used + w.session_s > budget && !steps.empty()) break;
     log::info(kTag, "max_rate: probing {:.0f} ev/s ({})", w.rate, w.text);
     HARRIER_ASSIGN_OR_RETURN(ScenarioResult r, run_session(env, w, ss));
-    used += w.session_s + 2;
+    // The budget counts everything a probe costs: counting the events, starting the roles.
+    used += std::chrono::duration<double>(std::chrono::steady_clock::now() - probe_start).count();
     SearchStep st;
     st.rate = w.sim ? w.rate : base_rate * w.speed;
     st.speed = w.speed;
