@@ -104,6 +104,8 @@ Status Engine::apply(const broker::OrderEvent& e) {
   w.purpose = t.purpose;
   w.now_ns = wall_now();
   w.stream_maxlen = static_cast<std::size_t>(ctx_.config.ingest.stream_maxlen);
+  // paper:positions is the paper broker's own account; a real broker keeps its own.
+  w.paper_account = ctx_.config.broker.kind == "paper";
   const std::int64_t delta = e.side == Side::kBuy ? e.fill_qty : -e.fill_qty;
   const bool flatten_only = t.purpose == Purpose::kExit && st->position.qty == 0;
   if (!flatten_only) {

@@ -178,7 +178,7 @@ Status write_fill(bus::Connection& c, const FillWrite& w) {
 
   bus::CommandBatch b;
   b.add({"MULTI"});
-  b.add({"EVAL", kAccountAdd, "1", account_key, e.sym, delta});
+  if (w.paper_account) b.add({"EVAL", kAccountAdd, "1", account_key, e.sym, delta});
   b.add({"HSET", order_key, "state", state, "filled_qty", filled, "avg_fill_price", avg,
          "updated_ns", now});
   if (w.position) {

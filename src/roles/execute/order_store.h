@@ -74,6 +74,7 @@ struct FillWrite {
   std::optional<PositionRecord> position;  // nullopt: position:{sym} is left alone
   TimestampNs now_ns = 0;
   std::size_t stream_maxlen = 100'000;
+  bool paper_account = true;  // mirror the fill into paper:positions (the paper broker only)
 };
 Status write_fill(bus::Connection& c, const FillWrite& w);
 
