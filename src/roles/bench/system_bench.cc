@@ -235,8 +235,8 @@ int run_bench(const BenchOptions& o) {
   run.env.exe = self_exe();
   if (o.redis_url.empty()) {
     if (Status st = start_redis(run); !st) {
-      std::fprintf(stderr, "harrier bench: private redis-server: %s\n",
-                   st.error().to_string().c_str());
+      std::fprintf(stderr, "harrier bench: private redis-server: %s (logs in %s)\n",
+                   st.error().to_string().c_str(), run.env.dir.c_str());
       return 1;
     }
   } else {
@@ -247,10 +247,12 @@ int run_bench(const BenchOptions& o) {
   if (!o.redis_url.empty()) {
     // The bench deletes session keys between scenarios: never on a Redis a running system uses.
     bus::Connection c(run.env.redis);
+    std::error_code ec;  // the run directory holds nothing yet: removed on a refusal
     auto live = c.command({"SCAN", "0", "MATCH", bus::keys::heartbeat("*"), "COUNT", "10000"});
     if (!live) {
       std::fprintf(stderr, "harrier bench: --redis %s: %s\n", o.redis_url.c_str(),
                    live.error().to_string().c_str());
+      std::filesystem::remove_all(run.env.dir, ec);
       return 1;
     }
     if (live->size() == 2 && live->at(1).size() > 0) {
@@ -258,6 +260,7 @@ int run_bench(const BenchOptions& o) {
                    "harrier bench: --redis %s holds heartbeat keys: a Harrier system may be "
                    "using it; the bench deletes session keys, so give it a scratch Redis\n",
                    o.redis_url.c_str());
+      std::filesystem::remove_all(run.env.dir, ec);
       return 2;
     }
   }
