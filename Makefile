@@ -6,8 +6,9 @@
 #   make format  clang-format every C++ file in place
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
-# `make test` also runs each libFuzzer target this long (ASan), after the CTest suites.
-FUZZ_TEST_SECONDS ?= 60
+# `make test` runs the Arrow reader's libFuzzer target 60 s and the others this long (ASan),
+# before the CTest suites.
+FUZZ_TEST_SECONDS ?= 20
 CTEST_ARGS ?=
 
 .PHONY: all deps build-release build-debug demo test bench fuzz format format-check oracle-deps clean
@@ -44,7 +45,8 @@ demo: build-release
 
 # The fuzzers run first so that CTest's summary is the last thing `make test` prints.
 test: build-debug oracle-deps
-	scripts/run-fuzz --build $(FUZZ_TEST_SECONDS)
+	scripts/run-fuzz --build 60 arrow_reader_fuzz
+	scripts/run-fuzz --build $(FUZZ_TEST_SECONDS) feed_fuzz tws_decoder_fuzz
 	ctest --preset debug $(CTEST_ARGS)
 
 bench: build-release

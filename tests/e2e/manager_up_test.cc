@@ -4,6 +4,10 @@
 // redis.url set it uses that Redis and removes (or, with --keep-data, keeps) the session keys.
 // A second signal forces: everything is killed at once and the exit code is 1.
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
 
 #include "bus/keys.h"
 #include "manager_test_util.h"
@@ -99,8 +103,14 @@ TEST(ManagerUp, SecondSignalForces) {
     ASSERT_TRUE(start) << role;
     pids.push_back(static_cast<pid_t>(number_after(start->text, "pid ")));
   }
+  // P3 is frozen, so the orderly teardown waits out its grace (3 s) and the second Ctrl-C
+  // finds it still running.
+  ASSERT_EQ(::kill(pids[3], SIGSTOP), 0);
   up.proc().signal(SIGINT);
-  up.proc().signal(SIGINT);  // the second Ctrl-C
+  // The second Ctrl-C, at a person's pace: one signal delivered twice within 100 ms (to the
+  // process and its group, as `timeout` does) counts once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  up.proc().signal(SIGINT);
   ASSERT_EQ(up.proc().wait(30000), 1) << up.out();
   EXPECT_TRUE(first_line(up.out(), "second signal: SIGKILL")) << up.out();
   for (pid_t pid : pids) EXPECT_FALSE(pid_alive(pid)) << "pid " << pid << " left running";

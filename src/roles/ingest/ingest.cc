@@ -154,13 +154,13 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
     }
     if (!*more) break;
     if (p.clock.paced()) {
-      // Sleep until shortly before the tick is due, then spin: a sleep alone wakes tens of
+      // Sleep until 30 us before the tick is due, then spin: a sleep alone wakes tens of
       // microseconds late, which would show up as feed lag the engine did not cause.
       for (DurationNs wait = pacer.wait_ns(wall, tick.ts_ns); wait > 0 && !p.ctx.stopping();
            wait = pacer.wait_ns(wall, tick.ts_ns)) {
-        if (wait > 200 * kNsPerUs) {
+        if (wait > 60 * kNsPerUs) {
           std::this_thread::sleep_for(
-              std::chrono::nanoseconds(std::min<DurationNs>(wait - 100 * kNsPerUs, 20 * kNsPerMs)));
+              std::chrono::nanoseconds(std::min<DurationNs>(wait - 30 * kNsPerUs, 20 * kNsPerMs)));
         }
       }
       if (first) p.clock.anchor(tick.ts_ns);
@@ -325,7 +325,7 @@ int body(RoleContext& ctx) {
     // Idle: spin briefly (a tick a few microseconds away is caught without a syscall), then
     // sleep on the wake word until the feed pushes, or at most 1 ms so the clock keeps sealing
     // quiet bars on time.
-    if (++idle_rounds < 2000) continue;
+    if (++idle_rounds < 200) continue;
     const std::uint32_t seen = p.ticks_ready.snapshot();
     if (p.queue.front() == nullptr) p.ticks_ready.wait(seen, finished ? 50 * kNsPerMs : kNsPerMs);
     idle_rounds = 0;

@@ -30,13 +30,14 @@ std::atomic<int> g_signals{0};
 std::atomic<std::int64_t> g_last_signal_ns{0};
 // Counts stop signals; a second one forces the teardown. One Ctrl-C can arrive twice within a
 // moment (to the process and to its process group, as `timeout` and some shells send it), so
-// signals closer than 500 ms to the previous one count once.
+// signals closer than 100 ms to the previous one count once (a person's second Ctrl-C comes
+// later than that).
 extern "C" void harrier_up_on_signal(int) {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
   const std::int64_t now = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
   const std::int64_t last = g_last_signal_ns.load();
-  if (last != 0 && now - last < 500'000'000) return;
+  if (last != 0 && now - last < 100'000'000) return;
   g_last_signal_ns.store(now);
   g_signals.fetch_add(1);
 }
