@@ -98,8 +98,9 @@ struct Schema {
 };
 
 // One column of one record batch. Non-owning. A column of type null has no buffers: every
-// value is null whatever is_valid() says, so check the type first.: the pointers borrow the IPC input or the owning
-// RecordBatch. Buffers are aligned for their value type (the reader copies when they are not).
+// value is null whatever is_valid() says, so check the type first.: the pointers borrow the IPC
+// input or the owning RecordBatch. Buffers are aligned for their value type (the reader copies when
+// they are not).
 struct ColumnView {
   std::int64_t length = 0;
   std::int64_t null_count = 0;
