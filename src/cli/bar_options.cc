@@ -57,15 +57,7 @@ Result<feed::ReplayOptions> BarRunFlags::replay_options() const {
   feed::ReplayOptions o;
   if (replay.empty()) return invalid_input("--replay: give at least one tick file");
   for (const std::string& r : replay) {
-    feed::ReplaySource src;
-    auto eq = r.find('=');
-    if (eq != std::string::npos && eq > 0 && r.find('/') > eq) {
-      src.symbol = r.substr(0, eq);
-      src.path = r.substr(eq + 1);
-    } else {
-      src.path = r;
-    }
-    o.sources.push_back(std::move(src));
+    o.sources.push_back(feed::parse_replay_source(r));
   }
   o.symbols = symbols;
   if (!from.empty()) {

@@ -6,6 +6,18 @@
 #include "feed/byte_source.h"
 
 namespace harrier::feed {
+
+ReplaySource parse_replay_source(std::string_view text) {
+  ReplaySource src;
+  const std::size_t eq = text.find('=');
+  if (eq != std::string_view::npos && eq > 0 && text.find('/') > eq) {
+    src.symbol = std::string(text.substr(0, eq));
+    src.path = std::string(text.substr(eq + 1));
+  } else {
+    src.path = std::string(text);
+  }
+  return src;
+}
 Result<std::unique_ptr<ReplayFeed>> ReplayFeed::open(const ReplayOptions& options) {
   if (options.sources.empty()) return invalid_input("replay: no source files given");
   if (options.from_ns && options.to_ns && *options.from_ns >= *options.to_ns) {

@@ -28,6 +28,10 @@ struct ReplaySource {
   std::string symbol;
 };
 
+// Parses "[SYM=]FILE": a file, optionally preceded by the symbol of a LEAN file that has no
+// symbol column ("SPY=quotes.csv.zst"). An '=' after the first '/' belongs to the path.
+ReplaySource parse_replay_source(std::string_view text);
+
 struct ReplayOptions {
   std::vector<ReplaySource> sources;   // merged by timestamp
   std::vector<std::string> symbols;    // symbol filter; empty passes every symbol

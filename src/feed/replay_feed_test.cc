@@ -485,3 +485,21 @@ TEST(ReplayFeed, EqualTimestampsKeepSourceOrder) {
 
 }  // namespace
 }  // namespace harrier::feed
+
+namespace harrier::feed {
+namespace {
+
+TEST(ParseReplaySource, SymbolPrefixOnlyBeforeThePath) {
+  ReplaySource a = parse_replay_source("SPY=tests/data/q.csv.zst");
+  EXPECT_EQ(a.symbol, "SPY");
+  EXPECT_EQ(a.path, "tests/data/q.csv.zst");
+  ReplaySource b = parse_replay_source("/data/a=b.csv");
+  EXPECT_EQ(b.symbol, "");
+  EXPECT_EQ(b.path, "/data/a=b.csv");
+  ReplaySource c = parse_replay_source("=x.csv");
+  EXPECT_EQ(c.symbol, "");
+  EXPECT_EQ(c.path, "=x.csv");
+}
+
+}  // namespace
+}  // namespace harrier::feed

@@ -30,15 +30,7 @@ constexpr std::string_view kTag = "ingest";
 Result<feed::ReplayOptions> replay_options(const Config& c) {
   feed::ReplayOptions o;
   for (const std::string& r : c.feed.path) {
-    feed::ReplaySource src;
-    auto eq = r.find('=');
-    if (eq != std::string::npos && eq > 0 && r.find('/') > eq) {
-      src.symbol = r.substr(0, eq);
-      src.path = r.substr(eq + 1);
-    } else {
-      src.path = r;
-    }
-    o.sources.push_back(std::move(src));
+    o.sources.push_back(feed::parse_replay_source(r));
   }
   o.symbols = c.feed.symbols;
   if (!c.feed.from.empty()) {
