@@ -100,8 +100,14 @@ Result<Table> read_file(std::span<const std::uint8_t> bytes, const ReadOptions& 
   }
   if (footer->record_batches() == nullptr) return table;
   const auto region = bytes.first(footer_start);
-  std::size_t index = 0;
-  for (const detail::fbs::Block* block : *footer->record_batches()) {
+  const auto* blocks = footer->record_batches();
+  for (std::size_t index = 0; index < blocks->size(); ++index) {
+    // The verifier checks a struct vector's 4-byte alignment only; Block needs 8. Copy each
+    // one out instead of reading it in place (a hostile footer can misalign it).
+    detail::fbs::Block aligned_block;
+    std::memcpy(&aligned_block, blocks->Data() + index * sizeof(detail::fbs::Block),
+                sizeof(detail::fbs::Block));
+    const detail::fbs::Block* block = &aligned_block;
     auto where = [&] {
       return fmt::format("arrow file: batch {} at offset {}", index, block->offset());
     };
@@ -122,7 +128,6 @@ Result<Table> read_file(std::span<const std::uint8_t> bytes, const ReadOptions& 
     auto batch = batch_from_message(table.schema, *m, options);
     if (!batch) return std::move(batch).error().with_context(where());
     table.batches.push_back(std::move(batch).value());
-    ++index;
   }
   return table;
 }
