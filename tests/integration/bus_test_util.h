@@ -11,6 +11,7 @@
 
 #include "bus/connection.h"
 #include "support/redis_server.h"
+#include "support/redis_suite.h"
 
 namespace harrier::bus::test {
 
@@ -36,28 +37,6 @@ auto eventually(F f, int timeout_ms = 3000) {
   return r;
 }
 
-// One server for every test of the suite; FLUSHALL before each test.
-class RedisSuite : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    harrier::testing::RedisServerOptions opts;
-    opts.unix_socket = true;
-    auto s = harrier::testing::RedisServer::start(opts);
-    ASSERT_TRUE(s) << s.error().to_string();
-    server_ = std::move(s).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    auto r = server_->raw_command("FLUSHALL");
-    ASSERT_TRUE(r && *r == "+OK");
-  }
-  static harrier::testing::RedisServer& server() { return *server_; }
-
-  static inline harrier::testing::RedisServer* server_ = nullptr;
-};
+using harrier::testing::RedisSuite;  // one server for the suite, FLUSHALL per test
 
 }  // namespace harrier::bus::test

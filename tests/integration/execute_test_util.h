@@ -29,6 +29,7 @@
 #include "core/text.h"
 #include "roles/common/json.h"
 #include "support/redis_server.h"
+#include "support/redis_suite.h"
 
 namespace harrier::execute_test {
 
@@ -144,24 +145,10 @@ struct Gates {
   DurationNs quote_age = 500 * kNsPerMs;  // before the 1m bar's end
 };
 
-class ExecuteSuite : public ::testing::Test {
+class ExecuteSuite : public harrier::testing::RedisSuite {
  protected:
-  static void SetUpTestSuite() {
-    harrier::testing::RedisServerOptions opts;
-    opts.tcp = false;
-    opts.unix_socket = true;
-    auto s = harrier::testing::RedisServer::start(opts);
-    ASSERT_TRUE(s) << s.error().to_string();
-    server_ = std::move(s).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    auto r = server_->raw_command("FLUSHALL");
-    ASSERT_TRUE(r && *r == "+OK");
+    RedisSuite::SetUp();
     bus::ConnectionConfig cfg;
     cfg.url = server_->url();
     conn_ = std::make_unique<bus::Connection>(cfg);
@@ -294,7 +281,6 @@ class ExecuteSuite : public ::testing::Test {
     ASSERT_TRUE(id) << id.error().to_string();
   }
 
-  static inline harrier::testing::RedisServer* server_ = nullptr;
   std::unique_ptr<bus::Connection> conn_;
   std::vector<std::unique_ptr<Process>> procs_;
 };

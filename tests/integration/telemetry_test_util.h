@@ -25,6 +25,7 @@
 #include "bus/state.h"
 #include "roles/common/json.h"
 #include "support/redis_server.h"
+#include "support/redis_suite.h"
 
 namespace harrier::telemetry_test {
 
@@ -101,23 +102,10 @@ bool eventually(F f, int timeout_ms = 5000) {
 }
 
 // One redis-server for the suite; FLUSHALL before each test; helpers to run P3 against it.
-class TelemetrySuite : public ::testing::Test {
+class TelemetrySuite : public harrier::testing::RedisSuite {
  protected:
-  static void SetUpTestSuite() {
-    harrier::testing::RedisServerOptions opts;
-    opts.unix_socket = true;
-    auto s = harrier::testing::RedisServer::start(opts);
-    ASSERT_TRUE(s) << s.error().to_string();
-    server_ = std::move(s).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    auto r = server_->raw_command("FLUSHALL");
-    ASSERT_TRUE(r && *r == "+OK");
+    RedisSuite::SetUp();
     bus::ConnectionConfig cfg;
     cfg.url = server_->unix_url();
     conn_ = std::make_unique<bus::Connection>(cfg);
@@ -188,7 +176,6 @@ class TelemetrySuite : public ::testing::Test {
     return std::string(r->string().value());
   }
 
-  static inline harrier::testing::RedisServer* server_ = nullptr;
   std::unique_ptr<bus::Connection> conn_;
 };
 
