@@ -1,6 +1,7 @@
 #include "bus/bar_store.h"
 
 #include "bus/keys.h"
+#include "core/clock.h"
 #include "core/text.h"
 
 namespace harrier::bus {
@@ -37,8 +38,9 @@ Result<QuoteSnapshot> decode_quote(std::string_view t) {
   return q;
 }
 
-void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
-                 std::size_t stream_maxlen) {
+void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc, std::size_t stream_maxlen,
+                 TimestampNs published_ns) {
+  if (published_ns == 0) published_ns = SystemClock::instance().now_ns();
   enc.bars_key = keys::bars(seal.sym, seal.iv);
   enc.bundle_key = keys::bundle(seal.sym);
   enc.quote_key = keys::quote(seal.sym);
@@ -52,8 +54,8 @@ void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
   enc.quote_fields[5].clear();
   text::append_int(enc.quote_fields[5], q.ts_ns);
   enc.maxlen_text = std::to_string(stream_maxlen);
-  std::int64_t nums[] = {seal.bar_start_ns, seal.seq, seal.sealed_ns};
-  for (std::size_t i = 0; i < 3; ++i) {
+  std::int64_t nums[] = {seal.bar_start_ns, seal.seq, seal.sealed_ns, published_ns};
+  for (std::size_t i = 0; i < 4; ++i) {
     enc.event_numbers[i].clear();
     text::append_int(enc.event_numbers[i], nums[i]);
   }
@@ -67,7 +69,8 @@ void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
              enc.quote_fields[4], "ts_ns", enc.quote_fields[5]});
   batch.add({"XADD", keys::stream_name(keys::Stream::kNewBar), "MAXLEN", "~", enc.maxlen_text, "*",
              "sym", seal.sym, "iv", iv, "bar_start_ns", enc.event_numbers[0], "seq",
-             enc.event_numbers[1], "sealed_ns", enc.event_numbers[2]});
+             enc.event_numbers[1], "sealed_ns", enc.event_numbers[2], "published_ns",
+             enc.event_numbers[3]});
   batch.add({"EXEC"});
 }
 

@@ -49,14 +49,15 @@ struct EncodedSeal {
   std::string bars_key, bundle_key, quote_key, quote_text;
   std::array<std::string, 6> quote_fields;
   std::string maxlen_text;
-  std::array<std::string, 3> event_numbers;  // bar_start_ns, seq, sealed_ns
+  std::array<std::string, 4> event_numbers;  // bar_start_ns, seq, sealed_ns, published_ns
 };
 
 inline constexpr std::size_t kCommandsPerSeal = 6;  // MULTI SET HSET HSET XADD EXEC
 
 // Appends the kCommandsPerSeal commands of `seal` to `batch`, borrowing from `seal` and `enc`.
+// `published_ns` (wall time the writer starts sending; 0 = now) goes into the new_bar event.
 void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
-                 std::size_t stream_maxlen = kDefaultStreamMaxLen);
+                 std::size_t stream_maxlen = kDefaultStreamMaxLen, TimestampNs published_ns = 0);
 // Checks the kCommandsPerSeal replies of a seal starting at replies[first]: MULTI ok, every
 // command QUEUED, EXEC an array with no error. The error names the failing command and key.
 Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,

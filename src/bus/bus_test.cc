@@ -134,6 +134,48 @@ TEST(Events, RoundTripEveryStream) {
   EXPECT_EQ(xf2->trigger_ns, 77);
   EXPECT_EQ(encode(xf).size(), 4u);  // exactly the ARCHITECTURE fields
   EXPECT_EQ(encode(ef).size(), 6u);
+  EXPECT_EQ(encode(nb).size(), 6u);
+
+  QuoteEvent q{"SPY", 450.25, 450.26, 300, kNaN, kNaN, 1'700'000'000'000'000'123};
+  auto q2 = decode_quote_event(encode(q));
+  ASSERT_TRUE(q2) << q2.error().to_string();
+  EXPECT_EQ(q2->bid, 450.25);
+  EXPECT_EQ(q2->ask, 450.26);
+  EXPECT_EQ(q2->bid_size, 300);
+  EXPECT_TRUE(std::isnan(q2->ask_size));
+  EXPECT_TRUE(std::isnan(q2->last));
+  EXPECT_EQ(q2->ts_ns, q.ts_ns);
+  EXPECT_EQ(encode(q).size(), 7u);
+}
+
+TEST(Events, NewBarPublishedNsIsOptional) {
+  NewBarEvent nb{"SPY", Interval::k1s, 0, 1, 2, 5};
+  auto back = decode_new_bar(encode(nb));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->published_ns, 5);
+  Fields old = encode(nb);
+  old.pop_back();  // an entry written before published_ns existed
+  back = decode_new_bar(old);
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_EQ(back->published_ns, 0);
+  Fields bad = encode(nb);
+  bad.back().second = "-3";
+  back = decode_new_bar(bad);
+  ASSERT_FALSE(back);
+  EXPECT_NE(back.error().message().find("'published_ns'"), std::string::npos);
+}
+
+TEST(Events, BadQuoteEventNamesTheField) {
+  Fields f = encode(QuoteEvent{"SPY", 1, 2, 3, 4, 5, 6});
+  f[2].second = "-1";  // ask
+  auto r = decode_quote_event(f);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("'ask'"), std::string::npos) << r.error().message();
+  f = encode(QuoteEvent{"SPY", 1, 2, 3, 4, 5, 6});
+  f[6].second = "x";
+  r = decode_quote_event(f);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("'ts_ns'"), std::string::npos);
 }
 
 TEST(Events, BadFieldsAreErrorsNamingTheField) {

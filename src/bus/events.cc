@@ -70,7 +70,18 @@ Fields encode(const NewBarEvent& e) {
           {"iv", std::string(interval_name(e.iv))},
           {"bar_start_ns", int_text(e.bar_start_ns)},
           {"seq", int_text(e.seq)},
-          {"sealed_ns", int_text(e.sealed_ns)}};
+          {"sealed_ns", int_text(e.sealed_ns)},
+          {"published_ns", int_text(e.published_ns)}};
+}
+
+Fields encode(const QuoteEvent& e) {
+  return {{"sym", e.sym},
+          {"bid", double_text(e.bid)},
+          {"ask", double_text(e.ask)},
+          {"bid_size", double_text(e.bid_size)},
+          {"ask_size", double_text(e.ask_size)},
+          {"last", double_text(e.last)},
+          {"ts_ns", int_text(e.ts_ns)}};
 }
 
 Fields encode(const SweepEvent& e) {
@@ -111,6 +122,25 @@ Result<NewBarEvent> decode_new_bar(const Fields& f) {
   HARRIER_ASSIGN_OR_RETURN(e.bar_start_ns, int_field(f, "bar_start_ns", 0));
   HARRIER_ASSIGN_OR_RETURN(e.seq, int_field(f, "seq", 0));
   HARRIER_ASSIGN_OR_RETURN(e.sealed_ns, int_field(f, "sealed_ns", 0));
+  if (field(f, "published_ns")) {
+    HARRIER_ASSIGN_OR_RETURN(e.published_ns, int_field(f, "published_ns", 0));
+  }
+  return e;
+}
+
+Result<QuoteEvent> decode_quote_event(const Fields& f) {
+  QuoteEvent e;
+  HARRIER_ASSIGN_OR_RETURN(e.sym, sym_field(f));
+  for (auto [name, dst] :
+       {std::pair{"bid", &e.bid}, std::pair{"ask", &e.ask}, std::pair{"bid_size", &e.bid_size},
+        std::pair{"ask_size", &e.ask_size}, std::pair{"last", &e.last}}) {
+    HARRIER_ASSIGN_OR_RETURN(std::string_view v, field(f, name));
+    auto d = text::parse_double(v);
+    if (!d) return bad_field(name, v, "not a number");
+    if (std::isinf(*d) || *d < 0) return bad_field(name, v, "negative or infinite");
+    *dst = *d;
+  }
+  HARRIER_ASSIGN_OR_RETURN(e.ts_ns, int_field(f, "ts_ns", 0));
   return e;
 }
 

@@ -27,7 +27,11 @@ struct NewBarEvent {
   Interval iv = Interval::k1s;
   TimestampNs bar_start_ns = 0;
   std::int64_t seq = 0;
-  TimestampNs sealed_ns = 0;  // wall time of the seal
+  TimestampNs sealed_ns = 0;  // wall time of the seal (P1's bar thread, before the encode)
+  // Wall time at which P1's IO thread began writing the pipeline holding this seal: the
+  // publish time new_bar -> P2 wake is measured from. 0 when absent (entries written before
+  // the field existed, or by tests), so readers fall back to sealed_ns.
+  TimestampNs published_ns = 0;
   static constexpr keys::Stream kStream = keys::Stream::kNewBar;
 };
 
@@ -39,6 +43,15 @@ struct SweepEvent {
   std::int64_t volume = 0;  // shares
   TimestampNs ts_ns = 0;
   static constexpr keys::Stream kStream = keys::Stream::kSweep;
+};
+
+// stream:quote — P1, every quote change of a symbol in stops:guarded (not coalesced), so P3
+// is woken by the quote that crosses a stop instead of polling quote:{sym}.
+struct QuoteEvent {
+  std::string sym;
+  double bid = kNaN, ask = kNaN, bid_size = kNaN, ask_size = kNaN, last = kNaN;
+  TimestampNs ts_ns = 0;  // exchange time of the tick that changed the quote
+  static constexpr keys::Stream kStream = keys::Stream::kQuote;
 };
 
 // stream:entry_fire — P2 on an entry fill.
@@ -75,12 +88,15 @@ Fields encode(const SweepEvent& e);
 Fields encode(const EntryFireEvent& e);
 Fields encode(const ExitFireEvent& e);
 Fields encode(const AlertEvent& e);
+Fields encode(const QuoteEvent& e);
 
 Result<NewBarEvent> decode_new_bar(const Fields& f);
 Result<SweepEvent> decode_sweep(const Fields& f);
 Result<EntryFireEvent> decode_entry_fire(const Fields& f);
 Result<ExitFireEvent> decode_exit_fire(const Fields& f);
 Result<AlertEvent> decode_alert(const Fields& f);
+// NaN is allowed for every price and size (a side not quoted yet); ts_ns must be >= 0.
+Result<QuoteEvent> decode_quote_event(const Fields& f);
 
 // decode<E>(fields) for generic consumers.
 template <typename E>
@@ -104,6 +120,10 @@ inline Result<ExitFireEvent> decode<ExitFireEvent>(const Fields& f) {
 template <>
 inline Result<AlertEvent> decode<AlertEvent>(const Fields& f) {
   return decode_alert(f);
+}
+template <>
+inline Result<QuoteEvent> decode<QuoteEvent>(const Fields& f) {
+  return decode_quote_event(f);
 }
 
 }  // namespace harrier::bus

@@ -172,11 +172,12 @@ Status IoWorker::verify_uncertain() {
 int IoWorker::write_pipeline() {
   std::size_t n = std::min(opts_.max_pipeline, backlog_.size());
   batch_.clear();
+  const TimestampNs published_ns = clock_.now_ns();  // new_bar's publish time (wake is from it)
   for (std::size_t i = 0; i < n; ++i) {
     first_reply_[i] = batch_.size();
     IoItem& item = backlog_[i];
     if (const Seal* seal = std::get_if<Seal>(&item)) {
-      append_seal(batch_, *seal, enc_[i], opts_.stream_maxlen);
+      append_seal(batch_, *seal, enc_[i], opts_.stream_maxlen, published_ns);
     } else if (const QuoteWrite* qw = std::get_if<QuoteWrite>(&item)) {
       auto& t = quote_text_[i];
       t[0] = keys::quote(qw->sym);

@@ -35,6 +35,7 @@ std::string position(std::string_view sym) { return join("position:", sym); }
 std::string order(std::string_view client_order_id) { return join("order:", client_order_id); }
 std::string heartbeat(std::string_view role) { return join("heartbeat:", role); }
 std::string stop_state(std::string_view sym) { return join("stop:", sym); }
+std::string stops_guarded() { return "stops:guarded"; }
 std::string exit_fired(std::string_view sym, std::string_view entry_order_id) {
   std::string out = join("exit_fired:", sym);
   out.push_back(':');
@@ -48,7 +49,7 @@ std::string ib_next_order_id(std::int32_t client_id) {
 
 std::vector<std::string_view> session_key_patterns() {
   return {"bars:*",      "bundle:*", "quote:*",      "engine_state:*", "position:*", "order:*",
-          "heartbeat:*", "stop:*",   "exit_fired:*", "paper:*",        "stream:*"};
+          "heartbeat:*", "stop:*",   "exit_fired:*", "paper:*",        "stream:*",   "stops:*"};
 }
 
 Status validate_order_id(std::string_view id) {
@@ -85,6 +86,8 @@ std::string_view stream_name(Stream s) {
       return "stream:exit_fire";
     case Stream::kAlert:
       return "stream:alert";
+    case Stream::kQuote:
+      return "stream:quote";
   }
   return "stream:unknown";
 }

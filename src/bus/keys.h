@@ -25,6 +25,9 @@ std::string position(std::string_view sym);                 // position:{sym}
 std::string order(std::string_view client_order_id);        // order:{id}
 std::string heartbeat(std::string_view role);               // heartbeat:{role}
 std::string stop_state(std::string_view sym);               // stop:{sym}  (P3)
+// stops:guarded: the set of symbols P3 holds an unfired stop for (P3 writes it). P1 reads it
+// a few times a second and publishes every quote change of those symbols on stream:quote.
+std::string stops_guarded();
 // exit_fired:{sym}:{entry id}: set NX by P3 before it publishes an exit, so each position gets
 // one exit_fire however often P3 restarts.
 std::string exit_fired(std::string_view sym, std::string_view entry_order_id);
@@ -52,9 +55,10 @@ Status validate_order_id(std::string_view id);
 Status validate_role(std::string_view role);
 
 // ---- streams and consumer groups ----
-enum class Stream : std::uint8_t { kNewBar, kSweep, kEntryFire, kExitFire, kAlert };
-inline constexpr std::array<Stream, 5> kAllStreams = {
-    Stream::kNewBar, Stream::kSweep, Stream::kEntryFire, Stream::kExitFire, Stream::kAlert};
+enum class Stream : std::uint8_t { kNewBar, kSweep, kEntryFire, kExitFire, kAlert, kQuote };
+inline constexpr std::array<Stream, 6> kAllStreams = {Stream::kNewBar,    Stream::kSweep,
+                                                      Stream::kEntryFire, Stream::kExitFire,
+                                                      Stream::kAlert,     Stream::kQuote};
 
 std::string_view stream_name(Stream s);  // "stream:new_bar", ...
 
