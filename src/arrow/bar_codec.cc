@@ -458,6 +458,88 @@ Result<std::vector<Bar>> decode_bars(std::span<const std::uint8_t> bytes) {
   return bars;
 }
 
+namespace {
+
+// decode_bars_into overwrites a reused Bar through kBarColumns alone, so every field must be a
+// column (each 8 bytes wide once the bool is padded): a field without one would keep a stale
+// value from the previous window.
+static_assert(sizeof(Bar) == kBarColumnCount * 8, "a field of Bar is not in kBarColumns");
+
+// The first (row, column) in row-major order whose int64/timestamp/bool value is null, the
+// error decode_bars reports for it; ok when there is none.
+Status check_no_required_nulls(const BarWindowView& view) {
+  std::int64_t first_row = view.rows;
+  std::size_t first_col = 0;
+  for (std::size_t c = 0; c < kBarColumnCount; ++c) {
+    if (kBarColumns[c].type == ColumnType::kFloat64 || view.validity[c] == nullptr) continue;
+    for (std::int64_t r = 0; r < first_row; ++r) {
+      if (!view.is_valid(c, r)) {
+        first_row = r;
+        first_col = c;
+        break;
+      }
+    }
+  }
+  if (first_row == view.rows) return ok();
+  return invalid_input(fmt::format("bar window: row {} column '{}' is null", first_row,
+                                   kBarColumns[first_col].name));
+}
+
+// Column by column into the Bars' fields: one read stream and one strided write stream at a
+// time. REQUIRES: out.size() == view.rows and no null int64/timestamp/bool value.
+void copy_columns(const BarWindowView& view, std::vector<Bar>& out) {
+  const auto rows = static_cast<std::size_t>(view.rows);
+  auto* base = reinterpret_cast<std::uint8_t*>(out.data());
+  for (std::size_t c = 0; c < kBarColumnCount; ++c) {
+    const ColumnDef& col = kBarColumns[c];
+    std::uint8_t* dst = base + col.offset;
+    const std::uint8_t* src = view.values[c];
+    if (col.type == ColumnType::kBool) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        const bool v = ((src[r >> 3] >> (r & 7)) & 1) != 0;
+        std::memcpy(dst + r * sizeof(Bar), &v, sizeof v);
+      }
+    } else if (col.type == ColumnType::kFloat64 && view.validity[c] != nullptr) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        const double v = view.f64(c, static_cast<std::int64_t>(r));
+        std::memcpy(dst + r * sizeof(Bar), &v, sizeof v);
+      }
+    } else {  // int64, timestamp, float64 without nulls: the 8 bytes as they are
+      for (std::size_t r = 0; r < rows; ++r) std::memcpy(dst + r * sizeof(Bar), src + r * 8, 8);
+    }
+  }
+}
+
+}  // namespace
+
+Status decode_bars_into(std::span<const std::uint8_t> bytes, std::vector<Bar>& out) {
+  if (!has_file_magic(bytes)) {
+    auto view = view_bars(bytes);
+    if (view) {
+      if (auto st = check_no_required_nulls(*view); !st) {
+        out.clear();
+        return st;
+      }
+      // Every field of Bar is a column, so each is overwritten; resize only constructs Bars
+      // when the window grew.
+      out.resize(static_cast<std::size_t>(view->rows));
+      copy_columns(*view, out);
+      return ok();
+    }
+    if (view.error().code() != ErrorCode::kUnsupported) {
+      out.clear();
+      return std::move(view).error();
+    }
+  }
+  auto bars = decode_bars(bytes);
+  if (!bars) {
+    out.clear();
+    return std::move(bars).error();
+  }
+  out.assign(bars->begin(), bars->end());
+  return ok();
+}
+
 Result<BarWindowInfo> read_bar_metadata(std::span<const std::uint8_t> bytes) {
   detail::MessageReader reader(bytes, has_file_magic(bytes) ? 8 : 0);
   auto m = reader.next();

@@ -7,7 +7,8 @@
 //
 // Encoding reuses the caller's buffer and caches the schema and batch metadata, so a steady
 // stream of windows of one symbol allocates nothing. view_bars() reads without copying;
-// decode_bars() copies into Bars and also accepts any Arrow writer's variant of the schema
+// decode_bars_into() copies into reused Bars (what P2 does per bundle); decode_bars() copies
+// into new Bars and also accepts any Arrow writer's variant of the schema
 // (nullable fields, nulls in float columns read as NaN, several batches, compressed bodies).
 // Thread-safety: a BarEncoder is used by one thread; the free functions are thread-safe.
 #pragma once
@@ -106,6 +107,13 @@ Result<BarWindowView> view_bars(std::span<const std::uint8_t> bytes);
 
 // Any Arrow stream or file of the bar schema to Bars (all batches, in order).
 Result<std::vector<Bar>> decode_bars(std::span<const std::uint8_t> bytes);
+
+// The same values as decode_bars, into the caller's `out`, which is reused between calls (no
+// allocation once it has grown to the window's size). Harrier-written bytes go through
+// view_bars and a column-by-column copy into the Bars' fields (kBarColumns offsets); whatever
+// view_bars refuses as kUnsupported (compressed, several batches, the file format) goes through
+// decode_bars. On error `out` is empty and the error is decode_bars' (kInvalidInput...).
+Status decode_bars_into(std::span<const std::uint8_t> bytes, std::vector<Bar>& out);
 
 // The metadata of a bar window, read from the schema message alone.
 struct BarWindowInfo {

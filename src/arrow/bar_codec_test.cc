@@ -1,10 +1,13 @@
 // The bar codec: Bars -> Arrow IPC -> Bars keeps every value bit for bit; the bytes are a plain
-// Arrow stream the generic reader understands; schema mismatches are named errors.
+// Arrow stream the generic reader understands; schema mismatches are named errors;
+// decode_bars_into (P2's reader) gives exactly what decode_bars gives, errors included.
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "arrow/bar_codec.h"
 #include "arrow/builder.h"
@@ -277,6 +280,176 @@ TEST(BarCodec, CorruptBarBytesAreErrors) {
     auto d = decode_bars(bad);
     (void)v;
     (void)d;
+  }
+}
+
+// ---- decode_bars_into: the same answer as decode_bars, into a reused vector ---------------
+
+// decode_bars_into(bytes) into `reused` gives what decode_bars(bytes) gives: both fail with the
+// same code and message (and `reused` is left empty), or both succeed with the same bits.
+void expect_same_as_decode_bars(std::span<const std::uint8_t> bytes, std::vector<Bar>& reused,
+                                const std::string& what) {
+  auto want = decode_bars(bytes);
+  auto st = decode_bars_into(bytes, reused);
+  ASSERT_EQ(st.has_value(), want.has_value())
+      << what << ": " << (st ? want.error().to_string() : st.error().to_string());
+  if (!want) {
+    EXPECT_EQ(st.error().code(), want.error().code()) << what;
+    EXPECT_EQ(st.error().message(), want.error().message()) << what;
+    EXPECT_TRUE(reused.empty()) << what;
+    return;
+  }
+  ASSERT_EQ(reused.size(), want->size()) << what;
+  for (std::size_t i = 0; i < reused.size(); ++i) {
+    SCOPED_TRACE(what);
+    expect_bits_equal((*want)[i], reused[i], static_cast<std::int64_t>(i));
+  }
+}
+
+// Bars whose every field differs from make_bars' (no NaN where make_bars has a number, the
+// other bool), so a value left over from a previous window shows.
+std::vector<Bar> other_bars(int n) {
+  std::vector<Bar> bars(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    Bar& b = bars[static_cast<std::size_t>(i)];
+    for (const ColumnDef& col : kBarColumns) {
+      if (col.type == ColumnType::kFloat64) column_ref<double>(b, col) = 9e9 + i;
+      if (col.type == ColumnType::kInt64 || col.type == ColumnType::kTimestampNs) {
+        column_ref<std::int64_t>(b, col) = 777 + i;
+      }
+      if (col.type == ColumnType::kBool) column_ref<bool>(b, col) = i % 3 != 1;
+    }
+  }
+  return bars;
+}
+
+TEST(BarCodecDecodeInto, MatchesDecodeBarsOnEveryColumnAndWindowSize) {
+  // NaN, -0.0, denormal-ish and 2^53+ values in all 43 columns, bools across byte boundaries,
+  // windows growing and shrinking through one reused vector (stale values would show).
+  std::vector<Bar> reused;
+  for (int n : {120, 0, 1, 7, 8, 9, 33, 121, 5, 120}) {
+    for (bool other : {false, true}) {
+      const auto bars = other ? other_bars(n) : make_bars(n);
+      std::vector<std::uint8_t> bytes;
+      ASSERT_TRUE(encode_bars(bars, "SPY", Interval::k5s, bytes));
+      expect_same_as_decode_bars(bytes, reused, std::to_string(n) + " rows");
+      ASSERT_EQ(reused.size(), bars.size());
+      for (std::size_t i = 0; i < bars.size(); ++i) {
+        expect_bits_equal(bars[i], reused[i], static_cast<std::int64_t>(i));
+      }
+    }
+  }
+}
+
+TEST(BarCodecDecodeInto, ReadsARealP1WindowAndUnalignedInput) {
+  // A window P1 wrote for SPY 5s (the fuzz corpus seed).
+  std::ifstream in(
+      std::string(HARRIER_SOURCE_DIR) + "/src/arrow/fuzz_corpus/bars_spy_5s_8rows.arrows",
+      std::ios::binary);
+  std::vector<std::uint8_t> real((std::istreambuf_iterator<char>(in)),
+                                 std::istreambuf_iterator<char>());
+  ASSERT_FALSE(real.empty());
+  std::vector<Bar> reused = other_bars(200);
+  expect_same_as_decode_bars(real, reused, "bars_spy_5s_8rows");
+  EXPECT_EQ(reused.size(), 8u);
+  EXPECT_TRUE(view_bars(real));  // the fast path, not the fallback
+
+  std::vector<std::uint8_t> shifted(real.size() + 5);
+  std::memcpy(shifted.data() + 5, real.data(), real.size());
+  expect_same_as_decode_bars(std::span<const std::uint8_t>(shifted).subspan(5, real.size()), reused,
+                             "unaligned");
+}
+
+// A single-batch stream of the bar schema written by the generic writer, with nullable fields
+// and, in row 2, null floats: view_bars accepts it with validity bitmaps (the fast path).
+std::vector<std::uint8_t> single_batch_with_float_nulls(std::size_t null_int_col = 0) {
+  Schema s = bar_schema("SPY", Interval::k5s);
+  for (Field& f : s.fields) f.nullable = true;
+  BatchBuilder b(s);
+  for (int r = 0; r < 11; ++r) {
+    for (std::size_t c = 0; c < s.fields.size(); ++c) {
+      const DataType& t = s.fields[c].type;
+      if ((r == 2 && t.id == TypeId::kFloat) ||
+          (null_int_col != 0 && c == null_int_col && r >= 6)) {
+        b.append_null(c);
+      } else if (t.is_integer_like()) {
+        b.append_int(c, r * 1000 + static_cast<std::int64_t>(c));
+      } else if (t.id == TypeId::kFloat) {
+        b.append_double(c, r + c * 0.25);
+      } else {
+        b.append_bool(c, r % 2 == 0);
+      }
+    }
+  }
+  Table t{s, {}};
+  t.batches.push_back(std::move(b.finish()).value());
+  std::vector<std::uint8_t> out;
+  HARRIER_CHECK(write_stream(t, out).has_value(), "write");
+  return out;
+}
+
+TEST(BarCodecDecodeInto, NullFloatsReadAsNaNThroughTheView) {
+  const auto bytes = single_batch_with_float_nulls();
+  auto view = view_bars(bytes);
+  ASSERT_TRUE(view) << view.error().to_string();
+  ASSERT_NE(view->validity[2], nullptr);  // open has nulls: the validity path is exercised
+  std::vector<Bar> reused = make_bars(3);
+  expect_same_as_decode_bars(bytes, reused, "float nulls");
+  ASSERT_EQ(reused.size(), 11u);
+  EXPECT_TRUE(std::isnan(reused[2].close));
+  EXPECT_EQ(reused[3].close, 3 + 5 * 0.25);
+  EXPECT_EQ(reused[4].seq, 4001);
+  EXPECT_TRUE(reused[4].filled);
+  EXPECT_FALSE(reused[5].filled);
+}
+
+TEST(BarCodecDecodeInto, NullInAnIntegerOrBoolColumnIsDecodeBarsError) {
+  for (std::size_t col : {std::size_t{1}, std::size_t{9}, std::size_t{13}}) {  // seq volume filled
+    const auto bytes = single_batch_with_float_nulls(col);
+    std::vector<Bar> reused = make_bars(4);
+    expect_same_as_decode_bars(bytes, reused, "null in column " + std::to_string(col));
+    auto st = decode_bars_into(bytes, reused);
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message().find("row 6 column '" + std::string(kBarColumns[col].name) +
+                                        "' is null"),
+              std::string::npos)
+        << st.error().message();
+  }
+}
+
+TEST(BarCodecDecodeInto, FallsBackToDecodeBarsForOtherWritersLayouts) {
+  // Two batches (the second empty): view_bars says kUnsupported, decode_bars reads it.
+  auto bytes = bar_like(
+      [](Schema& s) {
+        for (Field& f : s.fields) f.nullable = true;
+      },
+      true);
+  ASSERT_EQ(view_bars(bytes).error().code(), ErrorCode::kUnsupported);
+  std::vector<Bar> reused = other_bars(50);
+  expect_same_as_decode_bars(bytes, reused, "two batches");
+  ASSERT_EQ(reused.size(), 4u);
+  EXPECT_TRUE(std::isnan(reused[2].close));
+  EXPECT_EQ(reused[1].close, 1.5);
+}
+
+TEST(BarCodecDecodeInto, BadInputIsDecodeBarsError) {
+  std::vector<Bar> reused;
+  expect_same_as_decode_bars({}, reused, "empty");
+  reused = make_bars(3);
+  expect_same_as_decode_bars(bar_like([](Schema& s) { s.fields[5].name = "closing"; }), reused,
+                             "renamed field");
+  const auto bars = make_bars(9);
+  std::vector<std::uint8_t> good;
+  ASSERT_TRUE(encode_bars(bars, "SPY", Interval::k5s, good));
+  for (std::size_t n = 0; n < good.size(); n += 5) {
+    reused = make_bars(2);
+    expect_same_as_decode_bars(std::span(good).first(n), reused, "first " + std::to_string(n));
+  }
+  for (std::size_t i = 0; i < good.size(); i += 3) {
+    auto bad = good;
+    bad[i] ^= 0x5A;
+    reused = make_bars(2);
+    expect_same_as_decode_bars(bad, reused, "flipped byte " + std::to_string(i));
   }
 }
 

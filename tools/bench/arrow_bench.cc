@@ -7,6 +7,8 @@
 //                          the schema message repeats, so its check is a memcmp after the first
 //   BM_ViewBarsColdSchema  the same, alternating two symbols so the schema is verified each time
 //   BM_DecodeBars          decode_bars: the generic reader plus a copy into std::vector<Bar>
+//   BM_DecodeBarsInto      decode_bars_into: view_bars plus a column-by-column copy into a
+//                          reused std::vector<Bar> (what P2 does per window of a bundle)
 //   BM_ReadStream          read_stream into a Table of views (the generic API)
 #include <benchmark/benchmark.h>
 
@@ -103,6 +105,17 @@ void BM_DecodeBars(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DecodeBars);
+
+void BM_DecodeBarsInto(benchmark::State& state) {
+  const auto bytes = encoded();
+  std::vector<Bar> bars;
+  for (auto _ : state) {
+    if (!arrow::decode_bars_into(bytes, bars)) state.SkipWithError("decode failed");
+    benchmark::DoNotOptimize(bars.data());
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_DecodeBarsInto);
 
 void BM_ReadStream(benchmark::State& state) {
   const auto bytes = encoded();
