@@ -1,9 +1,12 @@
 #include "roles/telemetry/stop_monitor.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "arrow/bar_codec.h"
@@ -33,12 +36,30 @@ std::string num(double v) {
   return s;
 }
 
-std::optional<double> price_of(const bus::ReplyView& r) {
+bool usable(double px) { return std::isfinite(px) && px > 0; }
+
+// A price field of an HMGET reply; NaN when missing or not a usable price.
+double price_of(const bus::ReplyView& r) {
   auto s = r.string_or_nil();
-  if (!s || !*s) return std::nullopt;
+  if (!s || !*s) return kNaN;
   auto d = text::parse_double(**s);
-  if (!d || !std::isfinite(*d) || *d <= 0) return std::nullopt;
-  return *d;
+  return d && usable(*d) ? *d : kNaN;
+}
+
+// Every reply of `batch` is ok, and an EXEC reply holds no error either. Names the command only
+// when one failed.
+Status check_replies(const bus::CommandBatch& batch, const std::vector<bus::Reply>& replies) {
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    const bus::ReplyView r = replies[i].view();
+    if (r.is_error()) return bus::check_reply(r, batch.describe(i));
+    if (batch.argc(i) != 1 || std::string_view(batch.argv(i)[0], batch.argvlen(i)[0]) != "EXEC") {
+      continue;
+    }
+    if (r.is_nil()) return protocol_error("EXEC aborted");
+    HARRIER_TRY(r.array());
+    for (std::size_t j = 0; j < r.size(); ++j) HARRIER_TRY(bus::check_reply(r.at(j), "EXEC"));
+  }
+  return ok();
 }
 
 }  // namespace
@@ -67,6 +88,14 @@ std::size_t StopMonitor::unfired() const {
   std::size_t n = 0;
   for (const auto& [sym, g] : guards_) n += g.fired ? 0 : 1;
   return n;
+}
+
+std::vector<std::string> StopMonitor::guarded_symbols() const {
+  std::vector<std::string> out;
+  for (const auto& [sym, g] : guards_) {
+    if (!g.fired) out.push_back(sym);
+  }
+  return out;  // sorted: guards_ is a map
 }
 
 void StopMonitor::report_bad(const Error& e) {
@@ -145,7 +174,7 @@ Status StopMonitor::sync(const PositionRead& positions) {
     if (!unknown) flat.push_back(sym);
   }
   for (const std::string& sym : flat) HARRIER_TRY(drop(sym));
-  return persist_dirty();
+  return save();
 }
 
 Status StopMonitor::sync_all() {
@@ -166,9 +195,37 @@ Status StopMonitor::on_entry(std::string_view sym) {
     report_bad(p.error());
     return ok();
   }
-  if (!*p) return drop(std::string(sym));
-  HARRIER_TRY(upsert(**p));
-  return persist_dirty();
+  if (!*p) {
+    HARRIER_TRY(drop(std::string(sym)));
+  } else {
+    HARRIER_TRY(upsert(**p));
+  }
+  return save();
+}
+
+bool StopMonitor::apply_quote(const bus::QuoteEvent& q, TimestampNs read_wall_ns) {
+  auto it = guards_.find(q.sym);
+  if (it == guards_.end() || it->second.fired) return false;
+  Guard& g = it->second;
+  if (q.ts_ns < g.last_quote_ts) return true;  // older than one applied (a redelivery)
+  g.last_quote_ts = q.ts_ns;
+  m_.quotes_polled->add();
+  apply_price(g, g.stop.is_long() ? q.bid : q.ask, q.last, q.ts_ns, read_wall_ns);
+  return true;
+}
+
+void StopMonitor::apply_price(Guard& g, double side, double last, TimestampNs ts,
+                              TimestampNs read_wall_ns) {
+  const double px = usable(side) ? side : last;
+  if (!usable(px)) return;  // a quote without a usable price on our side
+  g.last_price = px;
+  const double best = g.stop.best_price(), stop = g.stop.stop_price();
+  if (g.stop.on_price(px)) {
+    g.trigger_ns = ts;
+    g.seen_wall_ns = read_wall_ns;
+    g.quote_triggered = true;
+  }
+  g.dirty = g.dirty || best != g.stop.best_price() || stop != g.stop.stop_price();
 }
 
 Status StopMonitor::poll_quotes() {
@@ -202,22 +259,13 @@ Status StopMonitor::poll_quotes() {
       continue;
     }
     Guard& g = guards_.find(syms[i])->second;
-    if (*ts == g.last_quote_ts) continue;  // nothing new since the last poll
+    if (*ts <= g.last_quote_ts) continue;  // nothing newer than what was applied
     g.last_quote_ts = *ts;
     m_.quotes_polled->add();
-    std::optional<double> px = price_of(r.at(g.stop.is_long() ? 0 : 1));
-    if (!px) px = price_of(r.at(2));
-    if (!px) continue;  // a quote without a usable price on our side
-    g.last_price = *px;
-    const double best = g.stop.best_price(), stop = g.stop.stop_price();
-    if (g.stop.on_price(*px)) {
-      g.trigger_ns = *ts;
-      g.seen_wall_ns = seen_wall;
-    }
-    g.dirty = g.dirty || best != g.stop.best_price() || stop != g.stop.stop_price();
+    apply_price(g, price_of(r.at(g.stop.is_long() ? 0 : 1)), price_of(r.at(2)), *ts, seen_wall);
   }
   HARRIER_TRY(fire_pending());
-  return persist_dirty();
+  return save();
 }
 
 Status StopMonitor::fire_pending() {
@@ -245,8 +293,14 @@ Status StopMonitor::fire(const std::string& sym, Guard& g) {
   g.fired = true;
   g.dirty = true;
   if (published == 1) {
+    const TimestampNs now = wall_.now_ns();
     m_.exits_fired->add();
-    m_.stop_to_exit->record(wall_.now_ns() - g.seen_wall_ns);
+    m_.stop_to_exit->record(now - g.seen_wall_ns);
+    // Only for live-like feeds: a replay of a past day has quote times far from the wall clock.
+    const DurationNs since_quote = now - g.trigger_ns;
+    if (g.quote_triggered && since_quote >= 0 && since_quote <= 60 * kNsPerSec) {
+      m_.quote_to_fire->record(since_quote);
+    }
     log::warn(kTag, "{}: trailing stop hit at {} (stop {}, best {}, entry {}): exit_fire published",
               sym, g.last_price, g.stop.stop_price(), g.stop.best_price(), g.pos.entry_order_id);
   } else {
@@ -284,14 +338,15 @@ Status StopMonitor::recheck() {
     if (g.stop.on_price(g.last_price)) {
       g.trigger_ns = g.last_quote_ts;
       g.seen_wall_ns = wall_.now_ns();
+      g.quote_triggered = false;
       g.dirty = true;
     }
   }
   HARRIER_TRY(fire_pending());
-  return persist_dirty();
+  return save();
 }
 
-Status StopMonitor::persist_dirty() {
+Status StopMonitor::save() {
   // Text the batch borrows: six strings per stop, kept alive until run() returns.
   std::vector<std::array<std::string, 6>> text;
   std::vector<Guard*> saved;
@@ -302,17 +357,56 @@ Status StopMonitor::persist_dirty() {
                     std::to_string(wall_.now_ns())});
     saved.push_back(&g);
   }
-  if (saved.empty()) return ok();
   bus::CommandBatch batch;
   for (const auto& t : text) {
     batch.add({"HSET", t[0], "entry_order_id", t[1], "best_price", t[2], "stop_price", t[3], "mode",
                t[4], "updated_ns", t[5]});
   }
+  // stops:guarded: replaced whole the first time (and after a failure), else the difference.
+  const std::string key = bus::keys::stops_guarded();
+  std::vector<std::string> want = guarded_symbols(), add, remove;
+  if (!guarded_known_) {
+    batch.add({"MULTI"});
+    batch.add({"DEL", key});
+    add = want;
+  } else {
+    std::set_difference(want.begin(), want.end(), guarded_published_.begin(),
+                        guarded_published_.end(), std::back_inserter(add));
+    std::set_difference(guarded_published_.begin(), guarded_published_.end(), want.begin(),
+                        want.end(), std::back_inserter(remove));
+  }
+  for (auto [verb, syms] : {std::pair{"SADD", &add}, std::pair{"SREM", &remove}}) {
+    if (syms->empty()) continue;
+    batch.begin();
+    batch.arg(verb);
+    batch.arg(key);
+    for (const std::string& s : *syms) batch.arg(s);
+  }
+  if (!guarded_known_) batch.add({"EXEC"});
+  if (batch.size() == 0) return ok();
+
   std::vector<bus::Reply> replies;
-  HARRIER_TRY(conn_.run(batch, replies));
-  for (std::size_t i = 0; i < replies.size(); ++i) {
-    HARRIER_TRY(bus::check_reply(replies[i].view(), batch.describe(i)));
-    saved[i]->dirty = false;
+  Status st = conn_.run(batch, replies);
+  if (st) st = check_replies(batch, replies);
+  if (!st) {
+    guarded_known_ = false;  // in an unknown state: replace it whole next time
+    return st;
+  }
+  for (Guard* g : saved) g->dirty = false;
+  guarded_published_ = std::move(want);
+  guarded_known_ = true;
+  return ok();
+}
+
+Status StopMonitor::assert_guarded() {
+  if (!guarded_known_) return save();
+  if (guarded_published_.empty()) return ok();
+  const std::string key = bus::keys::stops_guarded();
+  std::vector<std::string_view> args = {"SADD", key};
+  for (const std::string& s : guarded_published_) args.push_back(s);
+  if (auto r = conn_.command(args); !r) {
+    guarded_known_ = false;
+    return std::move(r).error();
   }
   return ok();
 }

@@ -1,22 +1,35 @@
-// P3's trailing stops over Redis (issue #5): one risk::TrailingStop per open position, kept in
-// step with position:{sym}, fed from quote:{sym}, saved in stop:{sym}, and fired once through
-// exit_fired:{sym}:{entry_order_id} + stream:exit_fire.
+// P3's trailing stops over Redis (issues #5, #7): one risk::TrailingStop per open position, kept
+// in step with position:{sym}, fed from stream:quote (and, slowly, quote:{sym}), saved in
+// stop:{sym}, advertised in stops:guarded, and fired once through exit_fired:{sym}:{entry} +
+// stream:exit_fire.
 //
 // Life of a stop:
 //   - A position appears (sync() from the 1 Hz position scan, or on_entry() after an entry_fire):
 //     the stop resumes from stop:{sym} when that hash names the same entry_order_id (best price
 //     kept across a P3 restart), else it starts at the position's avg_price. If
 //     exit_fired:{sym}:{entry} exists already, the stop is marked fired and never fires again.
-//   - poll_quotes() reads quote:{sym} of every unfired stop in one pipeline (HMGET bid ask last
-//     ts_ns). A quote with a new ts_ns moves the stop (price: bid for a long, ask for a short,
-//     `last` when that side is missing). Changes are written back to stop:{sym} in one pipeline.
+//   - stops:guarded holds the symbols of the unfired stops, so that P1 publishes every quote
+//     change of them on stream:quote. save() brings it in line (SADD / SREM of the difference);
+//     the first save() of a monitor replaces it (MULTI DEL SADD EXEC), so a restarted P3 drops
+//     what its last life left there; assert_guarded() re-adds every member once a second (a
+//     Redis that restarted empty).
+//   - apply_quote() takes one stream:quote event: the price (bid for a long, ask for a short,
+//     `last` when that side is missing or 0) moves or triggers the stop. An event older (ts_ns)
+//     than the last quote applied to the stop is ignored; one with the same ts_ns is applied.
+//   - poll_quotes() is the fallback (an older P1 that does not publish stream:quote, or the
+//     first 50 ms of a guard before P1 re-read stops:guarded): it reads quote:{sym} of every
+//     unfired stop in one pipeline (HMGET bid ask last ts_ns) and applies a quote whose ts_ns is
+//     newer than the last one applied, by the same rules.
 //   - Hit: one Lua script does SET exit_fired:{sym}:{entry} <trigger_ns> NX and, only if that
 //     set the key, XADD stream:exit_fire (sym, reason trailing_stop, stop_price, trigger_ns), so
 //     the exit is published exactly once per position, even when P3 dies at any point. A failed
-//     attempt (Redis down) is retried on the next poll.
+//     attempt (Redis down) is retried by the next fire_pending() (each quote batch, each poll,
+//     the 1 Hz recheck).
 //   - The position disappears (flat): the stop is dropped and stop:{sym} deleted.
-// trigger_ns is the quote's ts_ns (market time), so replays of old days behave like live ones.
-// stop_to_exit_us is wall time from the poll reply that showed the crossing to the XADD reply.
+// trigger_ns is the crossing quote's ts_ns (market time), so replays of old days behave like
+// live ones. stop_to_exit_us is wall time from the read reply (XREADGROUP or the poll) that held
+// the crossing quote to the XADD reply; quote_to_fire_us is wall time at the XADD reply minus the
+// quote's ts_ns, recorded only when that lies within 0..60 s (a live-like feed).
 // Thread: the telemetry loop thread only (it owns the Connection).
 #pragma once
 
@@ -24,8 +37,10 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/connection.h"
+#include "bus/events.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/interval.h"
@@ -52,6 +67,7 @@ struct StopMetrics {
   Counter* quotes_polled;
   Counter* bad_inputs;
   Histogram* stop_to_exit;
+  Histogram* quote_to_fire;
 };
 
 class StopMonitor {
@@ -65,7 +81,19 @@ class StopMonitor {
   Status sync(const PositionRead& positions);
   // After an entry_fire for `sym`: reads position:{sym} and guards it at once.
   Status on_entry(std::string_view sym);
-  // One quote poll of every unfired stop; fires what is hit; saves what moved.
+  // One stream:quote event read at wall time `read_wall_ns`: moves or triggers the unfired stop
+  // of q.sym, in memory only (fire_pending() then save() publish the outcome). Returns false
+  // when no unfired stop guards q.sym (the event is ignored).
+  bool apply_quote(const bus::QuoteEvent& q, TimestampNs read_wall_ns);
+  // Publishes the exit of every triggered, unfired stop. Returns the first Redis error (that
+  // stop stays pending and is retried by the next call).
+  Status fire_pending();
+  // Writes stop:{sym} of the stops that moved and brings stops:guarded in line with the
+  // unfired stops, in one pipeline.
+  Status save();
+  // 1 Hz: one SADD stops:guarded of every unfired stop's symbol (when there is one).
+  Status assert_guarded();
+  // Fallback: one quote:{sym} poll of every unfired stop; fires what is hit; saves.
   Status poll_quotes();
   // Mode atr: recomputes the ATR of every stop from bars:{sym}:{atr_interval}.
   Status refresh_atr();
@@ -76,6 +104,8 @@ class StopMonitor {
   std::size_t active() const { return guards_.size(); }
   // Stops that still need quotes (not fired yet).
   std::size_t unfired() const;
+  // Symbols of the unfired stops, sorted: what stops:guarded should hold.
+  std::vector<std::string> guarded_symbols() const;
 
  private:
   struct Guard {
@@ -87,13 +117,14 @@ class StopMonitor {
     double last_price = kNaN;
     TimestampNs trigger_ns = 0;
     TimestampNs seen_wall_ns = 0;
+    bool quote_triggered = false;  // the trigger came from a quote (not the 1 Hz recheck)
   };
 
   Status upsert(const Position& p);
   Status drop(const std::string& sym);
   Status fire(const std::string& sym, Guard& g);
-  Status fire_pending();
-  Status persist_dirty();
+  // Applies one price (`side` of the position's side, else `last`) of a quote at `ts`.
+  void apply_price(Guard& g, double side, double last, TimestampNs ts, TimestampNs read_wall_ns);
   void report_bad(const Error& e);
   void update_gauges();
 
@@ -102,6 +133,9 @@ class StopMonitor {
   StopMetrics m_;
   const Clock& wall_;
   std::map<std::string, Guard, std::less<>> guards_;
+  // What stops:guarded holds as far as this monitor knows; meaningful once guarded_known_.
+  std::vector<std::string> guarded_published_;
+  bool guarded_known_ = false;
   log::LogEvery bad_log_{5 * kNsPerSec};
 };
 

@@ -15,6 +15,7 @@
 #include "roles/telemetry/broker_positions.h"
 #include "roles/telemetry/position_watchdog.h"
 #include "roles/telemetry/prometheus.h"
+#include "roles/telemetry/quote_stream.h"
 #include "roles/telemetry/snapshot.h"
 #include "roles/telemetry/stop_monitor.h"
 #include "web/http_server.h"
@@ -25,8 +26,17 @@ namespace {
 
 constexpr std::string_view kTag = "loop";
 constexpr std::string_view kConsumer = "telemetry";
-constexpr std::int64_t kPollBlockMs = 5;    // while stops are open
-constexpr std::int64_t kIdleBlockMs = 100;  // otherwise (also the SIGTERM poll period)
+// The read blocks this long at most (also the SIGTERM poll period): quotes wake it.
+constexpr std::int64_t kBlockMs = 100;
+// Entries per stream per read.
+constexpr std::size_t kReadCount = 256;
+// The quote:{sym} poll once stream:quote has delivered a quote (P1 publishes it): a slow
+// fallback for the first 50 ms of a stop, before P1 re-reads stops:guarded.
+constexpr DurationNs kFallbackPollNs = 250 * kNsPerMs;
+// Until then (a P1 build that does not publish stream:quote, or none yet), stops are polled as
+// before issue #7: the read blocks 5 ms and every turn polls (P1 writes quote:{sym} at most
+// every 10 ms).
+constexpr std::int64_t kPollBlockMs = 5;
 constexpr std::int64_t kPendingIdleMs = 30000;
 
 struct LoopMetrics {
@@ -68,14 +78,22 @@ Status handle_entries(bus::Connection& conn, StopMonitor& stops,
   return st;
 }
 
-Status start_up(bus::Connection& conn, StopMonitor& stops, LoopMetrics& m, log::LogEvery& bad_log,
-                const Clock& clock) {
-  const std::string_view stream = bus::keys::stream_name(bus::keys::Stream::kEntryFire);
-  HARRIER_TRY(bus::ensure_group(conn, stream, bus::keys::kGroupTelemetry, "0"));
-  HARRIER_ASSIGN_OR_RETURN(
-      std::vector<bus::StreamEntry> pending,
-      bus::recover_pending(conn, stream, bus::keys::kGroupTelemetry, kConsumer, kPendingIdleMs));
-  HARRIER_TRY(stops.sync_all());  // resume every open position's stop first
+Status start_up(bus::Connection& conn, StopMonitor& stops, QuoteStream& quotes, LoopMetrics& m,
+                log::LogEvery& bad_log, const Clock& clock) {
+  const std::string_view entry_stream = bus::keys::stream_name(bus::keys::Stream::kEntryFire);
+  const std::string_view quote_stream = bus::keys::stream_name(bus::keys::Stream::kQuote);
+  HARRIER_TRY(ensure_loop_groups(conn));
+  HARRIER_ASSIGN_OR_RETURN(std::vector<bus::StreamEntry> pending,
+                           bus::recover_pending(conn, entry_stream, bus::keys::kGroupTelemetry,
+                                                kConsumer, kPendingIdleMs));
+  HARRIER_ASSIGN_OR_RETURN(std::vector<bus::StreamEntry> pending_quotes,
+                           bus::recover_pending(conn, quote_stream, bus::keys::kGroupTelemetry,
+                                                kConsumer, kPendingIdleMs));
+  // Resume every open position's stop first; this also replaces stops:guarded whole.
+  HARRIER_TRY(stops.sync_all());
+  // Quotes read by a previous life and not acknowledged: applied in order (a crossing among
+  // them fires now; the exit_fired marker keeps it to one exit), then acknowledged.
+  HARRIER_TRY(quotes.handle(pending_quotes, clock.now_ns()));
   return handle_entries(conn, stops, pending, m, bad_log, clock);
 }
 
@@ -121,11 +139,18 @@ std::unique_ptr<web::HttpServer> start_http(RoleContext& ctx, const std::atomic<
 
 int body(RoleContext& ctx) {
   Metrics& mx = ctx.metrics;
-  StopMetrics sm{&mx.gauge("stops_active", "open positions guarded by a trailing stop"),
-                 &mx.counter("exits_fired", "exit_fire entries published for hit stops"),
-                 &mx.counter("quotes_polled", "new quotes seen for guarded symbols"),
-                 &mx.counter("bad_inputs", "entries, hashes and bars skipped as invalid"),
-                 &mx.histogram("stop_to_exit_us", "quote seen crossing the stop -> XADD done")};
+  StopMetrics sm{
+      &mx.gauge("stops_active", "open positions guarded by a trailing stop"),
+      &mx.counter("exits_fired", "exit_fire entries published for hit stops"),
+      &mx.counter("quotes_polled", "new quotes seen for guarded symbols"),
+      &mx.counter("bad_inputs", "entries, hashes and bars skipped as invalid"),
+      &mx.histogram("stop_to_exit_us", "read reply with the crossing quote -> XADD done"),
+      &mx.histogram("quote_to_fire_us",
+                    "crossing quote's ts_ns -> XADD done (live-like feeds only)")};
+  QuoteStreamMetrics qm{
+      &mx.counter("quote_entries", "stream:quote entries read"),
+      &mx.counter("quotes_unguarded", "stream:quote entries for a symbol without an unfired stop"),
+      sm.bad_inputs};
   WatchdogMetrics wm{&mx.counter("alerts", "watchdog alerts raised (stream:alert)"), sm.bad_inputs,
                      &mx.gauge("watchdog_mismatches", "position mismatches open")};
   LoopMetrics lm{&mx.counter("entries_seen", "stream:entry_fire entries read"), sm.bad_inputs,
@@ -138,6 +163,7 @@ int body(RoleContext& ctx) {
   if (!scfg) return 2;  // validate() refused it already
   bus::Connection conn(ctx.redis, ctx.clock);
   StopMonitor stops(conn, *scfg, sm, ctx.clock);
+  QuoteStream quotes(conn, stops, qm, ctx.clock);
   // broker.kind = ib: the watchdog reads TWS positions through P3's own client id.
   std::unique_ptr<IbPositionSource> ib_positions;
   if (cfg.broker.kind == "ib") {
@@ -164,7 +190,7 @@ int body(RoleContext& ctx) {
   };
 
   while (!ctx.stopping()) {
-    if (auto st = start_up(conn, stops, lm, bad_log, ctx.clock); st)
+    if (auto st = start_up(conn, stops, quotes, lm, bad_log, ctx.clock); st)
       break;
     else
       report(st.error(), "start-up");
@@ -174,33 +200,41 @@ int body(RoleContext& ctx) {
   loop_ok.store(true);
   ctx.mark_ready();
 
-  const std::string_view stream = bus::keys::stream_name(bus::keys::Stream::kEntryFire);
   const std::int64_t wd_period = cfg.telemetry.watchdog_interval_ms * kNsPerMs;
   std::int64_t next_hb = ctx.clock.mono_ns() + kNsPerSec;
   std::int64_t next_wd = ctx.clock.mono_ns() + wd_period;
+  std::int64_t next_poll = ctx.clock.mono_ns() + kFallbackPollNs;
   bool need_group = false;
   // One turn of the loop; the first error ends the turn (and the loop backs off).
   auto turn = [&]() -> Status {
     if (need_group) {
-      // After a failed read: a Redis that restarted empty (or a FLUSHALL) lost the group.
-      HARRIER_TRY(bus::ensure_group(conn, stream, bus::keys::kGroupTelemetry, "0"));
+      // After a failed read: a Redis that restarted empty (or a FLUSHALL) lost the groups.
+      HARRIER_TRY(ensure_loop_groups(conn));
       need_group = false;
     }
-    const std::int64_t block = stops.unfired() > 0 ? kPollBlockMs : kIdleBlockMs;
-    auto entries = bus::read_group(conn, stream, bus::keys::kGroupTelemetry, kConsumer, 64, block);
-    if (!entries) {
+    const bool fast_poll = !quotes.seen_any() && stops.unfired() > 0;
+    auto read = read_loop_streams(conn, kConsumer, kReadCount, fast_poll ? kPollBlockMs : kBlockMs,
+                                  ctx.clock);
+    if (!read) {
       need_group = true;
-      return std::move(entries).error();
+      return std::move(read).error();
     }
-    HARRIER_TRY(handle_entries(conn, stops, *entries, lm, bad_log, ctx.clock));
+    // Quotes first: a crossing is the latency-critical path (issue #7).
+    if (!read->quote.empty()) HARRIER_TRY(quotes.handle(read->quote, read->reply_wall_ns));
+    HARRIER_TRY(handle_entries(conn, stops, read->entry_fire, lm, bad_log, ctx.clock));
     if (ib_positions) ib_positions->poll();
-    if (stops.unfired() > 0) HARRIER_TRY(stops.poll_quotes());
     const std::int64_t now = ctx.clock.mono_ns();
+    if (stops.unfired() > 0 && (!quotes.seen_any() || now >= next_poll)) {
+      next_poll = now + kFallbackPollNs;
+      HARRIER_TRY(stops.poll_quotes());
+    }
     if (now >= next_hb) {
       next_hb = now + kNsPerSec;
+      HARRIER_TRY(quotes.flush());
       HARRIER_TRY(stops.sync_all());
       HARRIER_TRY(stops.refresh_atr());
       HARRIER_TRY(stops.recheck());
+      HARRIER_TRY(stops.assert_guarded());
       HARRIER_ASSIGN_OR_RETURN(DurationNs ping, conn.ping());
       lm.redis_ping_us->set(static_cast<double>(ping) / 1e3);
       if (http) lm.http_requests->set(http->stats().requests.load());

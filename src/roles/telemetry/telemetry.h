@@ -1,14 +1,18 @@
-// P3, `harrier telemetry` (ARCHITECTURE §1, §4; issue #5): guards open positions with trailing
+// P3, `harrier telemetry` (ARCHITECTURE §1, §4; issues #5, #7): guards open positions with trailing
 // stops, watches the broker's positions for ones nobody opened, and serves /metrics.
 //
 // Threads (named, so `top -H` tells them apart):
-//   main       the loop; owns one Redis connection. Each turn: XREADGROUP stream:entry_fire
-//              (group telemetry) with BLOCK 5 ms while a stop is open (the quote poll period:
-//              P1 writes quote:{sym} at most every 10 ms) or 100 ms when none is, then one
-//              pipelined quote poll of every open stop (StopMonitor). Every second: the
-//              position:{sym} scan (positions opened and closed), the ATR refresh (mode atr), a
-//              re-check of every stop, PING. Every telemetry.watchdog_interval_ms: the
-//              watchdog (PositionWatchdog).
+//   main       the loop; owns one Redis connection. Each turn: one XREADGROUP (group telemetry)
+//              over stream:entry_fire and stream:quote with BLOCK 100 ms, so a quote that
+//              crosses a stop wakes it (issue #7; P1 publishes every quote change of the
+//              symbols in stops:guarded). The quote entries are applied to the stops first,
+//              fired, then acknowledged (QuoteStream); then the entry_fire entries. While a
+//              stop is unfired, the quote:{sym} poll: every 250 ms once stream:quote has
+//              delivered a quote (a fallback for the first 50 ms of a stop), else every turn
+//              with BLOCK 5 (a P1 that does not publish stream:quote: the polling of before
+//              issue #7). Every second: the position:{sym} scan (positions opened and closed),
+//              the ATR refresh (mode atr), a re-check of every stop, the SADD of stops:guarded,
+//              PING. Every telemetry.watchdog_interval_ms: the watchdog (PositionWatchdog).
 //   http       web::HttpServer: GET /metrics (Prometheus text from every role's heartbeat and the
 //              streams, read on its own Redis connection per scrape) and GET /healthz.
 //   heartbeat  roles/common: heartbeat:telemetry every second.

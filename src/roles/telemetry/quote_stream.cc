@@ -1,0 +1,97 @@
+#include "roles/telemetry/quote_stream.h"
+
+#include <utility>
+
+#include "bus/events.h"
+#include "bus/keys.h"
+
+namespace harrier::roles::telemetry {
+
+namespace {
+
+constexpr std::string_view kTag = "quotes";
+
+std::string_view entry_fire_stream() {
+  return bus::keys::stream_name(bus::keys::Stream::kEntryFire);
+}
+std::string_view quote_stream() { return bus::keys::stream_name(bus::keys::Stream::kQuote); }
+
+}  // namespace
+
+Status ensure_loop_groups(bus::Connection& c) {
+  HARRIER_TRY(bus::ensure_group(c, entry_fire_stream(), bus::keys::kGroupTelemetry, "0"));
+  return bus::ensure_group(c, quote_stream(), bus::keys::kGroupTelemetry, "$");
+}
+
+Result<LoopRead> parse_loop_read(const bus::Reply& r) {
+  LoopRead out;
+  if (r.is_nil()) return out;  // the block timed out
+  auto fail = [](const Error& e) { return Error(e).with_context("XREADGROUP reply"); };
+  if (auto s = r.array(); !s) return fail(s.error());
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const bus::ReplyView pair = r.at(i);
+    if (auto s = pair.array(); !s) return fail(s.error());
+    if (pair.size() != 2) return fail(protocol_error("stream reply without [name, entries]"));
+    auto name = pair.at(0).string();
+    if (!name) return fail(name.error());
+    std::vector<bus::StreamEntry>* dst = nullptr;
+    if (*name == entry_fire_stream()) dst = &out.entry_fire;
+    if (*name == quote_stream()) dst = &out.quote;
+    if (dst == nullptr) continue;  // a stream not asked for: not ours to read
+    auto entries = bus::parse_entries(pair.at(1));
+    if (!entries) return Error(entries.error()).with_context(std::string(*name));
+    *dst = std::move(entries).value();
+  }
+  return out;
+}
+
+Result<LoopRead> read_loop_streams(bus::Connection& c, std::string_view consumer, std::size_t count,
+                                   std::int64_t block_ms, const Clock& wall) {
+  const std::string count_text = std::to_string(count), block_text = std::to_string(block_ms);
+  const DurationNs timeout = block_ms * kNsPerMs + c.config().command_timeout_ns;
+  HARRIER_ASSIGN_OR_RETURN(
+      bus::Reply r,
+      c.command({"XREADGROUP", "GROUP", bus::keys::kGroupTelemetry, consumer, "COUNT", count_text,
+                 "BLOCK", block_text, "STREAMS", entry_fire_stream(), quote_stream(), ">", ">"},
+                timeout));
+  const TimestampNs reply_wall_ns = wall.now_ns();
+  HARRIER_ASSIGN_OR_RETURN(LoopRead out, parse_loop_read(r));
+  out.reply_wall_ns = reply_wall_ns;
+  return out;
+}
+
+QuoteStream::QuoteStream(bus::Connection& conn, StopMonitor& stops, QuoteStreamMetrics m,
+                         const Clock& clock)
+    : conn_(conn), stops_(stops), m_(m), clock_(clock) {}
+
+Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
+                           TimestampNs reply_wall_ns) {
+  seen_any_ = seen_any_ || !entries.empty();
+  for (const bus::StreamEntry& e : entries) {
+    m_.entries->add();
+    unacked_.push_back(e.id);
+    if (e.deleted) continue;  // trimmed away while pending: nothing to apply
+    auto q = bus::decode_quote_event(e.fields);
+    if (!q) {
+      m_.bad_inputs->add();
+      if (bad_log_.allow(clock_.mono_ns())) {
+        log::warn(kTag, "{} {}: skipped ({} more suppressed): {}", quote_stream(), e.id,
+                  bad_log_.suppressed(), q.error().to_string());
+      }
+      continue;
+    }
+    if (!stops_.apply_quote(*q, reply_wall_ns)) m_.ignored->add();
+  }
+  return flush();
+}
+
+Status QuoteStream::flush() {
+  HARRIER_TRY(stops_.fire_pending());  // the exit first: it is what the quote was waited for
+  if (!unacked_.empty()) {
+    HARRIER_TRY(bus::ack(conn_, quote_stream(), bus::keys::kGroupTelemetry, unacked_));
+    unacked_.clear();
+  }
+  return stops_.save();
+}
+
+}  // namespace harrier::roles::telemetry
