@@ -1,6 +1,8 @@
 // `harrier telemetry` (P3) as a separate process against a private redis-server (issue #5):
 // the trailing stop fires exactly once, also across SIGKILL restarts, and resumes with the saved
 // best price; the watchdog flags a position nobody opened; bad config exits 2 naming the key.
+// These tests write quote:{sym} only (never stream:quote), so every stop here is moved and fired
+// by P3's slow fallback poll, as with a P1 that does not publish stream:quote (issue #7).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,26 +16,8 @@
 namespace harrier::telemetry_test {
 namespace {
 
-constexpr std::string_view kEntryId = "erc-SPY-buy-1m-1381152600";
-constexpr TimestampNs kMarketStart = 1381152600LL * kNsPerSec;  // 2013-10-07 13:30 UTC
-
 class TelemetryRole : public TelemetrySuite {
  protected:
-  // What P2 does on an entry fill: position:{sym} and an entry_fire entry.
-  void open_position(std::string_view sym, std::int64_t qty, double avg, std::string_view id) {
-    std::string q = std::to_string(qty), a;
-    text::append_double(a, avg);
-    ASSERT_TRUE(bus::write_position(*conn_, sym,
-                                    {{"qty", q},
-                                     {"avg_price", a},
-                                     {"entry_order_id", std::string(id)},
-                                     {"opened_ns", std::to_string(kMarketStart)},
-                                     {"updated_ns", std::to_string(kMarketStart)}}));
-    bus::EntryFireEvent e{std::string(sym), qty > 0 ? Side::kBuy : Side::kSell,
-                          std::abs(qty),    avg,
-                          std::string(id),  kMarketStart};
-    ASSERT_TRUE(bus::publish(*conn_, e));
-  }
   // What P1 does: quote:{sym} with a new ts_ns each time.
   void quote(std::string_view sym, double px) {
     ts_ += 10 * kNsPerMs;
@@ -43,25 +27,12 @@ class TelemetryRole : public TelemetrySuite {
     cmd({"HSET", bus::keys::quote(sym), "bid", p, "ask", p, "bid_size", "100", "ask_size", "100",
          "last", p, "ts_ns", ts});
   }
-  std::optional<double> stop_field(std::string_view sym, std::string_view field) {
-    auto v = hget(bus::keys::stop_state(sym), field);
-    if (!v) return std::nullopt;
-    return text::parse_double(*v);
-  }
   // Sends a quote and waits until P3 has seen it (quotes_polled grew).
   void quote_seen(const Child& p3, std::string_view sym, double px) {
     const double before = counter(p3, "quotes_polled");
     quote(sym, px);
     ASSERT_TRUE(eventually([&] { return counter(p3, "quotes_polled") > before; }))
         << "P3 did not poll the quote " << px;
-  }
-  std::vector<bus::StreamEntry> exits() {
-    auto r =
-        conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kExitFire), "-", "+"});
-    EXPECT_TRUE(r);
-    auto e = bus::parse_entries(r->view());
-    EXPECT_TRUE(e);
-    return e ? *e : std::vector<bus::StreamEntry>{};
   }
 
   TimestampNs ts_ = kMarketStart;

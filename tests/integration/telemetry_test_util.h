@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -22,12 +23,19 @@
 #include <vector>
 
 #include "bus/connection.h"
+#include "bus/events.h"
+#include "bus/keys.h"
 #include "bus/state.h"
+#include "bus/streams.h"
+#include "core/text.h"
 #include "roles/common/json.h"
 #include "support/redis_server.h"
 #include "support/redis_suite.h"
 
 namespace harrier::telemetry_test {
+
+inline constexpr std::string_view kEntryId = "erc-SPY-buy-1m-1381152600";
+inline constexpr TimestampNs kMarketStart = 1381152600LL * kNsPerSec;  // 2013-10-07 13:30 UTC
 
 // A child process running `harrier ARGS...`; killed (SIGKILL) and reaped by the destructor.
 class Child {
@@ -174,6 +182,35 @@ class TelemetrySuite : public harrier::testing::RedisSuite {
     auto r = conn_->command({"HGET", key, field});
     if (!r || r->is_nil()) return std::nullopt;
     return std::string(r->string().value());
+  }
+
+  // What P2 does on an entry fill: position:{sym} and an entry_fire entry.
+  void open_position(std::string_view sym, std::int64_t qty, double avg, std::string_view id) {
+    std::string q = std::to_string(qty), a;
+    text::append_double(a, avg);
+    ASSERT_TRUE(bus::write_position(*conn_, sym,
+                                    {{"qty", q},
+                                     {"avg_price", a},
+                                     {"entry_order_id", std::string(id)},
+                                     {"opened_ns", std::to_string(kMarketStart)},
+                                     {"updated_ns", std::to_string(kMarketStart)}}));
+    bus::EntryFireEvent e{std::string(sym), qty > 0 ? Side::kBuy : Side::kSell,
+                          std::abs(qty),    avg,
+                          std::string(id),  kMarketStart};
+    ASSERT_TRUE(bus::publish(*conn_, e));
+  }
+  std::optional<double> stop_field(std::string_view sym, std::string_view field) {
+    auto v = hget(bus::keys::stop_state(sym), field);
+    if (!v) return std::nullopt;
+    return text::parse_double(*v);
+  }
+  std::vector<bus::StreamEntry> exits() {
+    auto r =
+        conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kExitFire), "-", "+"});
+    EXPECT_TRUE(r);
+    auto e = bus::parse_entries(r->view());
+    EXPECT_TRUE(e);
+    return e ? *e : std::vector<bus::StreamEntry>{};
   }
 
   std::unique_ptr<bus::Connection> conn_;
