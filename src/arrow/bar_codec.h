@@ -110,7 +110,7 @@ Result<std::vector<Bar>> decode_bars(std::span<const std::uint8_t> bytes);
 
 // The same values as decode_bars, into the caller's `out`, which is reused between calls (no
 // allocation once it has grown to the window's size). Harrier-written bytes go through
-// view_bars and a column-by-column copy into the Bars' fields (kBarColumns offsets); whatever
+// view_bars and a copy of the columns into the Bars' fields (kBarColumns offsets); whatever
 // view_bars refuses as kUnsupported (compressed, several batches, the file format) goes through
 // decode_bars. On error `out` is empty and the error is decode_bars' (kInvalidInput...).
 Status decode_bars_into(std::span<const std::uint8_t> bytes, std::vector<Bar>& out);

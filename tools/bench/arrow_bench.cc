@@ -7,7 +7,7 @@
 //                          the schema message repeats, so its check is a memcmp after the first
 //   BM_ViewBarsColdSchema  the same, alternating two symbols so the schema is verified each time
 //   BM_DecodeBars          decode_bars: the generic reader plus a copy into std::vector<Bar>
-//   BM_DecodeBarsInto      decode_bars_into: view_bars plus a column-by-column copy into a
+//   BM_DecodeBarsInto      decode_bars_into: view_bars plus a copy of the columns into a
 //                          reused std::vector<Bar> (what P2 does per window of a bundle)
 //   BM_ReadStream          read_stream into a Table of views (the generic API)
 #include <benchmark/benchmark.h>
