@@ -142,10 +142,12 @@ bool Bundle::empty() const {
   return !quote.has_value();
 }
 
-Result<Bundle> read_bundle(Connection& c, std::string_view sym) {
-  std::string key = keys::bundle(sym);
-  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"HGETALL", key}));
+namespace {
+
+// The Bundle of an HGETALL `key` reply, taking the reply over.
+Result<Bundle> parse_bundle(Reply r, const std::string& key) {
   auto ctx = [&](const Error& e) { return Error(e).with_context("HGETALL " + key); };
+  if (r.view().is_error()) return check_reply(r.view(), "HGETALL " + key).error();
   if (auto s = r.array(); !s) return ctx(s.error());
   if (r.size() % 2 != 0) return ctx(protocol_error("odd number of field/value items"));
   Bundle out;
@@ -162,7 +164,34 @@ Result<Bundle> read_bundle(Connection& c, std::string_view sym) {
     }
     auto iv = parse_interval(*name);
     if (!iv) continue;  // a field this version does not know
-    out.bars[index_of(*iv)] = std::string(*value);
+    // A view into r's bytes, which stay where they are when r moves into out below.
+    out.bars[index_of(*iv)] = *value;
+  }
+  out.reply = std::move(r);
+  return out;
+}
+
+}  // namespace
+
+Result<Bundle> read_bundle(Connection& c, std::string_view sym) {
+  std::string key = keys::bundle(sym);
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"HGETALL", key}));
+  return parse_bundle(std::move(r), key);
+}
+
+Result<std::vector<Result<Bundle>>> read_bundles(Connection& c,
+                                                 std::span<const std::string_view> syms) {
+  std::vector<std::string> names;  // the batch borrows them
+  names.reserve(syms.size());
+  for (std::string_view sym : syms) names.push_back(keys::bundle(sym));
+  CommandBatch batch;
+  for (const std::string& key : names) batch.add({"HGETALL", key});
+  std::vector<Reply> replies;
+  HARRIER_TRY(c.run(batch, replies));
+  std::vector<Result<Bundle>> out;
+  out.reserve(replies.size());
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    out.push_back(parse_bundle(std::move(replies[i]), names[i]));
   }
   return out;
 }

@@ -2,14 +2,16 @@
 // pipeline: SET bars:{sym}:{iv}, HSET bundle:{sym} {iv} <same bytes> quote <quote>, HSET
 // quote:{sym} (six fields) and XADD stream:new_bar. Redis runs EXEC atomically, so a reader
 // (GET, HGETALL, or its own MULTI over several keys) sees either none or all of a seal.
-// Readers: one interval (GET) or a whole bundle (HGETALL, one round trip). Bar bytes are opaque
-// (the Arrow IPC stream made by arrow/); this module never looks inside them.
+// Readers: one interval (GET), a whole bundle (HGETALL, one round trip), or the bundles of
+// several symbols (one HGETALL each, one pipeline). Bar bytes are opaque (the Arrow IPC stream
+// made by arrow/); this module never looks inside them.
 // All calls run on the caller's Connection and thread.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,13 +76,24 @@ Result<std::optional<std::string>> read_interval(Connection& c, std::string_view
 // grown): true when the key exists, false (and `out` cleared) when it does not.
 Result<bool> read_interval_into(Connection& c, std::string_view sym, Interval iv, std::string& out);
 
+// A bundle as read, without copying the bar bytes (~45 KB a window): `bars` are views into
+// `reply`, which owns them. The views stay valid when the Bundle is moved (the reply's bytes
+// do not move); they die with it. Move-only.
 struct Bundle {
-  std::array<std::optional<std::string>, kIntervalCount> bars;  // by index_of(iv)
+  std::array<std::optional<std::string_view>, kIntervalCount> bars;  // by index_of(iv)
   std::optional<QuoteSnapshot> quote;
+  std::optional<Reply> reply;  // the HGETALL reply `bars` point into
   bool empty() const;
 };
 // HGETALL bundle:{sym}: every interval and the quote in one round trip. Unknown fields are
 // ignored; a quote field that does not parse is kInvalidInput naming the key.
 Result<Bundle> read_bundle(Connection& c, std::string_view sym);
+
+// The bundles of several symbols in one pipeline (one round trip), in the order of `syms`. The
+// outer error is a connection failure (kUnavailable...: nothing usable was read); otherwise
+// each symbol has its own result, as read_bundle gives it (an error reply such as WRONGTYPE or
+// a quote that does not parse spoils that symbol only).
+Result<std::vector<Result<Bundle>>> read_bundles(Connection& c,
+                                                 std::span<const std::string_view> syms);
 
 }  // namespace harrier::bus

@@ -2,7 +2,9 @@
 // Arrow bytes: an entry is placed and filled (order, position, paper account, entry_fire,
 // engine_state, acknowledgements); failing gates place nothing; exit_fire closes the position
 // with exactly one exit order; a watchdog flatten sells what only the paper account holds;
-// an order larger than the displayed size fills in parts.
+// an order larger than the displayed size fills in parts; the new_bar entries of several symbols
+// read in one XREADGROUP reply are evaluated as one batch (one bundle pipeline), every decision
+// recorded and every entry acknowledged, and a bad bundle in the batch spoils only its own.
 #include "execute_test_util.h"
 
 namespace harrier::execute_test {
@@ -157,6 +159,66 @@ TEST_F(ExecuteFlow, OrderLargerThanTheDisplayedSizeFillsInParts) {
   ASSERT_TRUE(avg);
   EXPECT_DOUBLE_EQ(*avg, (60 * 100.01 + 40 * 100.03) / 100);
   EXPECT_EQ(p2.terminate(), 0);
+}
+
+// ---- batches: the entries of one XREADGROUP reply ------------------------------------------
+
+class ExecuteBatch : public ExecuteSuite {};
+
+const std::vector<std::string> kSyms = {"SPY", "QQQ", "IWM", "DIA", "XLF", "XLE", "GLD", "TLT"};
+
+std::string entry_id(const std::string& sym) {
+  return "ema_rsi_confluence-" + sym + "-buy-1m-1381152600";
+}
+
+TEST_F(ExecuteBatch, EverySymbolOfOneReplyIsEvaluatedRecordedAndAcknowledged) {
+  // Written before P2 starts: its group starts at 0, so its first read returns all 16 entries.
+  for (const auto& sym : kSyms) write_seals(sym, kOpen);
+  Process& p2 = start_p2();
+  ASSERT_TRUE(eventually([&] { return pending(Stream::kNewBar) == 0 && metric("fills") == 8; }))
+      << p2.log();
+  for (const auto& sym : kSyms) {
+    EXPECT_EQ(hget("engine_state:" + sym + ":buy", "last_decision"), "entered") << sym;
+    EXPECT_EQ(hget("engine_state:" + sym + ":buy", "last_bar_ns"), std::to_string(kOpen)) << sym;
+    EXPECT_EQ(hget("order:" + entry_id(sym), "state"), "filled") << sym;
+    EXPECT_EQ(hget("position:" + sym, "qty"), "100") << sym;
+  }
+  EXPECT_EQ(keys("order:*").size(), kSyms.size());
+  EXPECT_EQ(range(Stream::kEntryFire).size(), kSyms.size());
+  EXPECT_TRUE(eventually([&] {
+    return metric("bars_evaluated") == 8 && metric("bars_ignored") == 8 &&
+           metric("bundle_batches") == 1 && metric("entries") == 8 && metric("bad_entries") == 0;
+  })) << heartbeat().value_or("no heartbeat");
+  // wake_us times every new_bar entry (5m too); cycle and seal-to-decision each evaluation.
+  EXPECT_EQ(histogram_n("wake_us"), 16);
+  EXPECT_EQ(histogram_n("cycle_us"), 8);
+  EXPECT_EQ(histogram_n("seal_to_decision_us"), 8);
+  EXPECT_EQ(p2.terminate(), 0) << p2.log();
+}
+
+TEST_F(ExecuteBatch, ABadBundleSpoilsOnlyItsOwnEntry) {
+  for (const auto& sym : {"SPY", "QQQ", "IWM", "DIA", "XLF"}) write_seals(sym, kOpen);
+  // QQQ: a quote that does not parse; DIA: not a hash at all (WRONGTYPE inside the pipeline);
+  // XLF: 1m window bytes that are not Arrow (decoded as missing: the strategy skips).
+  ASSERT_TRUE(command({"HSET", "bundle:QQQ", "quote", "1,2,oops"}));
+  ASSERT_TRUE(command({"DEL", "bundle:DIA"}));
+  ASSERT_TRUE(command({"SET", "bundle:DIA", "a string, not a hash"}));
+  ASSERT_TRUE(command({"HSET", "bundle:XLF", "1m", "not arrow bytes"}));
+  Process& p2 = start_p2();
+  ASSERT_TRUE(eventually([&] { return pending(Stream::kNewBar) == 0; })) << p2.log();
+  EXPECT_EQ(hget("engine_state:SPY:buy", "last_decision"), "entered");
+  EXPECT_EQ(hget("engine_state:IWM:buy", "last_decision"), "entered");
+  EXPECT_EQ(hget("engine_state:XLF:buy", "last_decision"), "skipped:no_bars_1m");
+  EXPECT_FALSE(hash("engine_state:QQQ:buy"));  // not evaluated: acknowledged, skipped
+  EXPECT_FALSE(hash("engine_state:DIA:buy"));
+  EXPECT_EQ(keys("order:*").size(), 2u);
+  EXPECT_TRUE(eventually([&] {
+    return metric("bars_evaluated") == 3 && metric("bad_entries") == 3 &&
+           metric("bundle_batches") == 1 && metric("bars_ignored") == 5;
+  })) << heartbeat().value_or("no heartbeat");
+  EXPECT_NE(p2.log().find("bundle:QQQ"), std::string::npos);
+  EXPECT_NE(p2.log().find("WRONGTYPE"), std::string::npos);
+  EXPECT_EQ(p2.terminate(), 0) << p2.log();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Issue #5 "what must show" 3: P2 killed after reading a bar but before acknowledging it, then
 // restarted, evaluates the bar again and sends no second order. The kill comes from the test
-// hook execute.test_exit_before_ack (SIGKILL right after the decision is recorded).
+// hook execute.test_exit_before_ack (SIGKILL right after the decisions are recorded, before the
+// XACK); with a batch of several symbols, every one of them is evaluated again.
 #include "execute_test_util.h"
 
 namespace harrier::execute_test {
@@ -74,6 +75,36 @@ TEST_F(ExecuteRedelivery, AnOrderLostWithTheProcessIsNeverResentAndHaltsTheSymbo
   EXPECT_EQ(a->kind, "order_state_unknown");
   EXPECT_EQ(a->sym, "SPY");
   EXPECT_EQ(second.terminate(), 0);
+}
+
+TEST_F(ExecuteRedelivery, ABatchKilledBeforeAckIsEvaluatedAgainWholeWithoutSecondOrders) {
+  const std::vector<std::string> syms = {"SPY", "QQQ", "IWM"};
+  // Written before P2 starts, so its first reply holds all six entries: the batch's decisions
+  // are recorded together, then the kill comes before the XACK.
+  for (const auto& sym : syms) write_seals(sym, kOpen);
+  Process& first = start_p2({"execute.test_exit_before_ack=true"}, false);
+  auto st = first.wait(10000);
+  ASSERT_TRUE(st) << "P2 did not die\n" << first.log();
+  ASSERT_TRUE(WIFSIGNALED(*st));
+  EXPECT_EQ(pending(Stream::kNewBar), 6);  // nothing acknowledged, not even the 5m entries
+  for (const auto& sym : syms) {
+    EXPECT_EQ(hget("engine_state:" + sym + ":buy", "last_decision"), "entered") << sym;
+    EXPECT_EQ(hget("paper:positions", sym), "100") << sym;
+  }
+
+  Process& second = start_p2();
+  ASSERT_TRUE(eventually([&] { return pending(Stream::kNewBar) == 0; })) << second.log();
+  for (const auto& sym : syms) {
+    EXPECT_EQ(hget("engine_state:" + sym + ":buy", "last_decision"), "skipped:not_flat") << sym;
+    EXPECT_EQ(hget("position:" + sym, "qty"), "100") << sym;
+  }
+  EXPECT_EQ(keys("order:*").size(), syms.size());
+  EXPECT_EQ(range(Stream::kEntryFire).size(), syms.size());
+  EXPECT_TRUE(eventually([&] {
+    return metric("redeliveries") == 6 && metric("bars_evaluated") == 3 &&
+           metric("orders_submitted") == 0 && metric("bundle_batches") == 1;
+  })) << heartbeat().value_or("no heartbeat");
+  EXPECT_EQ(second.terminate(), 0) << second.log();
 }
 
 }  // namespace

@@ -276,6 +276,18 @@ class ExecuteSuite : public harrier::testing::RedisSuite {
     auto n = c ? c->number_at(name) : std::nullopt;
     return n.value_or(-1);
   }
+  // How many values a histogram of P2's latest heartbeat holds (-1 when absent).
+  double histogram_n(std::string_view name) {
+    auto hb = heartbeat();
+    if (!hb) return -1;
+    auto v = json::parse(*hb);
+    if (!v) return -1;
+    const json::Value* m = v->find("metrics");
+    const json::Value* hs = m ? m->find("histograms") : nullptr;
+    const json::Value* h = hs ? hs->find(name) : nullptr;
+    auto n = h ? h->number_at("n") : std::nullopt;
+    return n.value_or(-1);
+  }
   void exit_fire(const std::string& sym, const std::string& reason, TimestampNs trigger_ns) {
     auto id = bus::publish(*conn_, bus::ExitFireEvent{sym, reason, 99.0, trigger_ns});
     ASSERT_TRUE(id) << id.error().to_string();

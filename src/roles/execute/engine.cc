@@ -39,9 +39,11 @@ bool terminal_state(std::string_view s) {
   return s == "filled" || s == "rejected" || s == "cancelled";
 }
 
-std::span<const std::uint8_t> bytes_of(const std::string& s) {
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
+
+TimestampNs wall_now() { return SystemClock::instance().now_ns(); }
 
 }  // namespace
 
@@ -53,6 +55,8 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
       conn_(ctx.redis, ctx.clock),
       bars_evaluated_(ctx.metrics.counter("bars_evaluated", "trigger bars evaluated")),
       bars_ignored_(ctx.metrics.counter("bars_ignored", "new_bar entries of other intervals")),
+      bundle_batches_(ctx.metrics.counter(
+          "bundle_batches", "bundle reads: one pipeline per read holding trigger entries")),
       orders_submitted_(ctx.metrics.counter("orders_submitted", "orders sent to the broker")),
       fills_(ctx.metrics.counter("fills", "fill events (partial and final)")),
       entries_(ctx.metrics.counter("entries", "entry orders completely filled")),
@@ -63,8 +67,18 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
       orders_unknown_(ctx.metrics.counter("orders_unknown", "orders whose state is unknown")),
       bad_entries_(ctx.metrics.counter("bad_entries", "stream entries that did not decode")),
       redis_errors_(ctx.metrics.counter("redis_errors", "failed Redis round trips")),
-      wake_(ctx.metrics.histogram("wake_us", "new_bar sealed (wall) to P2 read (wall)")),
-      cycle_(ctx.metrics.histogram("cycle_us", "bundle read + strategy + order")),
+      wake_(ctx.metrics.histogram(
+          "wake_us",
+          "new_bar published_ns (P1's IO thread starts the write; sealed_ns when absent) to the "
+          "XREADGROUP reply in P2's hands, every interval (wall)")),
+      cycle_(ctx.metrics.histogram("cycle_us",
+                                   "one evaluation: the batch's bundle round trip (one pipeline "
+                                   "for all its symbols) + this entry's decode, strategy and "
+                                   "order")),
+      seal_to_decision_(ctx.metrics.histogram(
+          "seal_to_decision_us",
+          "new_bar sealed_ns to the trigger bar's decision (wall), the wait behind the earlier "
+          "entries of its batch included")),
       trigger_to_exit_(ctx.metrics.histogram(
           "trigger_to_exit_us",
           "exit_fire trigger_ns (stop hit) to the exit order at the broker")) {}
@@ -93,15 +107,14 @@ Status Engine::recover() {
       log::info(kTag, "recovering {} pending {} entries", pending.size(),
                 bus::keys::stream_name(s));
     }
-    for (const bus::StreamEntry& e : pending) {
-      redeliveries_.add();
-      auto st = handle(s, e, true);
-      if (!st) {
-        (void)flush_acks();
-        return st;
-      }
+    redeliveries_.add(pending.size());
+    // In batches of a read's size, so the bundles held at once stay bounded.
+    for (std::size_t first = 0; first < pending.size(); first += kReadCount) {
+      Entries batch;
+      const std::size_t end = std::min(pending.size(), first + kReadCount);
+      for (std::size_t i = first; i < end; ++i) batch.emplace_back(s, std::move(pending[i]));
+      HARRIER_TRY(process(batch, true, 0));
     }
-    HARRIER_TRY(flush_acks());
   }
   need_recover_ = false;
   return ok();
@@ -137,17 +150,11 @@ int Engine::run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
     }
-    for (const auto& [stream, entry] : *got) {
-      auto st = handle(stream, entry, false);
-      if (!st) {
-        redis_errors_.add();
-        log::warn(kTag, "{} {}: {} (left pending, retried when Redis answers)",
-                  bus::keys::stream_name(stream), entry.id, st.error().to_string());
-        need_recover_ = true;
-        break;
-      }
+    if (auto st = process(got->entries, false, got->wall_ns); !st) {
+      redis_errors_.add();
+      log::warn(kTag, "{} (left pending, retried when Redis answers)", st.error().to_string());
+      need_recover_ = true;
     }
-    if (auto st = flush_acks(); !st) need_recover_ = true;
     if (auto st = pump_broker(); !st) {
       redis_errors_.add();
       if (redis_log_.allow(ctx_.clock.mono_ns())) {
@@ -159,8 +166,7 @@ int Engine::run() {
   return 0;
 }
 
-Result<std::vector<std::pair<Stream, bus::StreamEntry>>> Engine::read_streams(
-    std::int64_t block_ms) {
+Result<Engine::Read> Engine::read_streams(std::int64_t block_ms) {
   const std::string count = std::to_string(kReadCount), block = std::to_string(block_ms);
   const std::string_view exit_s = bus::keys::stream_name(Stream::kExitFire);
   const std::string_view bar_s = bus::keys::stream_name(Stream::kNewBar);
@@ -169,7 +175,8 @@ Result<std::vector<std::pair<Stream, bus::StreamEntry>>> Engine::read_streams(
       conn_.command({"XREADGROUP", "GROUP", bus::keys::kGroupExecute, consumer_, "COUNT", count,
                      "BLOCK", block, "STREAMS", exit_s, bar_s, ">", ">"},
                     block_ms * kNsPerMs + ctx_.redis.command_timeout_ns));
-  std::vector<std::pair<Stream, bus::StreamEntry>> out;
+  Read out;
+  out.wall_ns = wall_now();
   if (r.is_nil()) return out;
   auto bad = [](const Error& e) { return Error(e).with_context("XREADGROUP execute"); };
   if (auto s = r.array(); !s) return bad(s.error());
@@ -184,46 +191,171 @@ Result<std::vector<std::pair<Stream, bus::StreamEntry>>> Engine::read_streams(
     Stream which = *name == exit_s ? Stream::kExitFire : Stream::kNewBar;
     if (*name != exit_s && *name != bar_s) return bad(protocol_error("unexpected stream"));
     HARRIER_ASSIGN_OR_RETURN(std::vector<bus::StreamEntry> entries, bus::parse_entries(item.at(1)));
-    for (auto& e : entries) out.emplace_back(which, std::move(e));
+    for (auto& e : entries) out.entries.emplace_back(which, std::move(e));
   }
   return out;
 }
 
-Status Engine::handle(Stream stream, const bus::StreamEntry& entry, bool redelivered) {
-  auto& acks = stream == Stream::kNewBar ? ack_new_bar_ : ack_exit_;
-  if (entry.deleted) {
-    acks.push_back(entry.id);
-    return ok();
-  }
+Status Engine::process(const Entries& entries, bool redelivered, TimestampNs read_wall) {
   Status st = ok();
-  if (stream == Stream::kNewBar) {
-    auto ev = bus::decode_new_bar(entry.fields);
-    if (!ev) {
-      bad_entries_.add();
-      log::error(kTag, "stream:new_bar {}: {} (acknowledged, skipped)", entry.id,
-                 ev.error().to_string());
-    } else if (ev->iv != strategy_->trigger()) {
-      bars_ignored_.add();
-    } else {
-      st = on_new_bar(*ev, redelivered);
+  for (const auto& [stream, entry] : entries) {
+    if (stream != Stream::kExitFire) continue;
+    st = handle_exit(entry);
+    if (!st) break;
+  }
+  if (st) {
+    std::vector<Trigger> triggers;
+    for (const auto& [stream, entry] : entries) {
+      if (stream == Stream::kNewBar) sort_new_bar(entry, redelivered, read_wall, triggers);
     }
-  } else {
+    if (!triggers.empty()) st = evaluate(triggers, redelivered);
+  }
+  // What was handled before a failure is still recorded and acknowledged.
+  Status flushed = flush();
+  if (!st) return st;
+  return flushed;
+}
+
+Status Engine::handle_exit(const bus::StreamEntry& entry) {
+  if (!entry.deleted) {
     auto ev = bus::decode_exit_fire(entry.fields);
-    if (!ev) {
+    Status st = ev ? on_exit_fire(*ev) : Status(std::move(ev).error());
+    if (!st && transient(st.error())) {
+      return std::move(st).error().with_context("stream:exit_fire " + entry.id);
+    }
+    if (!st) {
       bad_entries_.add();
       log::error(kTag, "stream:exit_fire {}: {} (acknowledged, skipped)", entry.id,
-                 ev.error().to_string());
-    } else {
-      st = on_exit_fire(*ev);
+                 st.error().to_string());
     }
   }
-  if (!st && transient(st.error())) return st;
-  if (!st) {
-    bad_entries_.add();
-    log::error(kTag, "{} {}: {} (acknowledged, skipped)", bus::keys::stream_name(stream), entry.id,
-               st.error().to_string());
+  ack_exit_.push_back(entry.id);
+  return ok();
+}
+
+void Engine::sort_new_bar(const bus::StreamEntry& entry, bool redelivered, TimestampNs read_wall,
+                          std::vector<Trigger>& triggers) {
+  if (entry.deleted) {
+    ack_new_bar_.push_back(entry.id);
+    return;
   }
-  acks.push_back(entry.id);
+  auto ev = bus::decode_new_bar(entry.fields);
+  if (!ev) {
+    bad_entries_.add();
+    log::error(kTag, "stream:new_bar {}: {} (acknowledged, skipped)", entry.id,
+               ev.error().to_string());
+    ack_new_bar_.push_back(entry.id);
+    return;
+  }
+  if (!redelivered) {
+    const TimestampNs from = ev->published_ns > 0 ? ev->published_ns : ev->sealed_ns;
+    if (from > 0 && read_wall >= from) wake_.record(read_wall - from);
+  }
+  if (ev->iv != strategy_->trigger()) {
+    bars_ignored_.add();
+    ack_new_bar_.push_back(entry.id);
+    return;
+  }
+  triggers.push_back(Trigger{entry.id, std::move(*ev)});
+}
+
+Status Engine::evaluate(const std::vector<Trigger>& triggers, bool redelivered) {
+  // One HGETALL per symbol (a symbol with two trigger entries is read once), all in one
+  // pipeline: the last symbol of the batch no longer waits for a round trip per symbol before it.
+  std::vector<std::string_view> syms;
+  std::vector<std::size_t> slot(triggers.size());
+  for (std::size_t i = 0; i < triggers.size(); ++i) {
+    auto it = std::find(syms.begin(), syms.end(), triggers[i].ev.sym);
+    slot[i] = static_cast<std::size_t>(it - syms.begin());
+    if (it == syms.end()) syms.push_back(triggers[i].ev.sym);
+  }
+  const std::int64_t t0 = ctx_.clock.mono_ns();
+  auto bundles = bus::read_bundles(conn_, syms);
+  if (!bundles) return std::move(bundles).error().with_context("stream:new_bar bundles");
+  const DurationNs bundle_rt = ctx_.clock.mono_ns() - t0;
+  bundle_batches_.add();
+  for (std::size_t i = 0; i < triggers.size(); ++i) {
+    const Trigger& t = triggers[i];
+    Status st = on_new_bar(t.ev, (*bundles)[slot[i]], bundle_rt, redelivered);
+    if (!st && transient(st.error())) {
+      return std::move(st).error().with_context("stream:new_bar " + t.id);
+    }
+    if (!st) {
+      bad_entries_.add();
+      log::error(kTag, "stream:new_bar {}: {} (acknowledged, skipped)", t.id,
+                 st.error().to_string());
+    }
+    ack_new_bar_.push_back(t.id);
+  }
+  return ok();
+}
+
+Status Engine::flush() {
+  if (decided_.empty()) return flush_acks();
+  const bool die_before_ack = ctx_.config.execute.test_exit_before_ack;
+  // The batch borrows these.
+  std::vector<std::string> state_keys;
+  std::vector<bus::Fields> fields;
+  for (const std::string& sym : decided_) {
+    std::string key = bus::keys::engine_state(sym, Side::kBuy);
+    if (std::find(state_keys.begin(), state_keys.end(), key) != state_keys.end()) continue;
+    state_keys.push_back(std::move(key));
+    fields.push_back(engine_fields(syms_.find(sym)->second.engine));
+  }
+  const std::string_view group = bus::keys::kGroupExecute;
+  bus::CommandBatch batch;
+  batch.add({"MULTI"});
+  for (std::size_t i = 0; i < state_keys.size(); ++i) {
+    // Replaced as bus::write_engine_state does: DEL, then HSET of every field.
+    batch.add({"DEL", state_keys[i]});
+    batch.begin();
+    batch.arg("HSET");
+    batch.arg(state_keys[i]);
+    for (const auto& [k, v] : fields[i]) {
+      batch.arg(k);
+      batch.arg(v);
+    }
+  }
+  for (auto [stream, ids] :
+       {std::pair{Stream::kNewBar, &ack_new_bar_}, std::pair{Stream::kExitFire, &ack_exit_}}) {
+    if (ids->empty() || die_before_ack) continue;
+    batch.begin();
+    batch.arg("XACK");
+    batch.arg(bus::keys::stream_name(stream));
+    batch.arg(group);
+    for (const std::string& id : *ids) batch.arg(id);
+  }
+  batch.add({"EXEC"});
+  std::vector<bus::Reply> replies;
+  Status st = conn_.run(batch, replies);
+  for (std::size_t i = 0; st && i < replies.size(); ++i) {
+    st = bus::check_reply(replies[i].view(), batch.describe(i));
+  }
+  if (st) {
+    const bus::Reply& exec = replies.back();
+    if (exec.is_nil()) {
+      st = unavailable("EXEC: transaction aborted");
+    } else if (auto a = exec.array(); !a) {
+      st = Error(a.error()).with_context("EXEC");
+    } else {
+      for (std::size_t i = 0; st && i < exec.size(); ++i) {
+        st = bus::check_reply(exec.at(i), batch.describe(i + 1));
+      }
+    }
+  }
+  decided_.clear();
+  if (!st) {
+    ack_new_bar_.clear();
+    ack_exit_.clear();
+    return std::move(st).error().with_context("decisions and XACK");
+  }
+  if (die_before_ack) {
+    // Test hook: die between the recorded decisions and the XACK, as a crash would.
+    log::warn(kTag, "execute.test_exit_before_ack: SIGKILL before XACK");
+    ::kill(::getpid(), SIGKILL);
+  }
+  ack_new_bar_.clear();
+  ack_exit_.clear();
   return ok();
 }
 
@@ -232,7 +364,11 @@ Status Engine::flush_acks() {
        {std::pair{Stream::kNewBar, &ack_new_bar_}, std::pair{Stream::kExitFire, &ack_exit_}}) {
     if (ids->empty()) continue;
     auto n = bus::ack(conn_, bus::keys::stream_name(stream), bus::keys::kGroupExecute, *ids);
-    if (!n) return std::move(n).error();
+    if (!n) {
+      ack_new_bar_.clear();
+      ack_exit_.clear();
+      return std::move(n).error();
+    }
     ids->clear();
   }
   return ok();
@@ -272,34 +408,32 @@ bool Engine::open_order(const std::string& sym) const {
                      [&](const auto& t) { return t.second.req.sym == sym; });
 }
 
-Status Engine::record_decision(const std::string& sym, SymState& st, std::string decision,
-                               TimestampNs bar_ns) {
-  EngineRecord rec = st.engine;
-  rec.last_decision = std::move(decision);
-  rec.last_bar_ns = bar_ns;
-  rec.updated_ns = SystemClock::instance().now_ns();
-  HARRIER_TRY(bus::write_engine_state(conn_, sym, Side::kBuy, engine_fields(rec)));
-  st.engine = std::move(rec);
-  return ok();
+void Engine::note_decision(const std::string& sym, SymState& st, std::string decision,
+                           TimestampNs bar_ns) {
+  // Only these three fields: halted and halt_reason stay as halt() last set them, so flush()
+  // writes the symbol's whole current state and can never undo a halt made after the decision.
+  st.engine.last_decision = std::move(decision);
+  st.engine.last_bar_ns = bar_ns;
+  st.engine.updated_ns = wall_now();
+  decided_.push_back(sym);
 }
 
-Status Engine::on_new_bar(const bus::NewBarEvent& ev, bool redelivered) {
-  const TimestampNs read_wall = SystemClock::instance().now_ns();
-  if (!redelivered && ev.sealed_ns > 0 && read_wall >= ev.sealed_ns) {
-    wake_.record(read_wall - ev.sealed_ns);
-  }
+Status Engine::on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>& read,
+                          DurationNs bundle_rt_ns, bool redelivered) {
   const std::int64_t t0 = ctx_.clock.mono_ns();
   HARRIER_ASSIGN_OR_RETURN(SymState * st, sym_state(ev.sym));
-  HARRIER_ASSIGN_OR_RETURN(bus::Bundle bundle, bus::read_bundle(conn_, ev.sym));
+  if (!read) return read.error();
+  const bus::Bundle& bundle = *read;
 
   strategy::BarBundle bars;
   for (Interval iv : kAllIntervals) {
     auto& out = decoded_[index_of(iv)];
-    out.clear();
     const auto& bytes = bundle.bars[index_of(iv)];
-    if (!bytes) continue;
-    auto d = arrow::decode_bars(bytes_of(*bytes));
-    if (!d) {
+    if (!bytes) {
+      out.clear();
+      continue;
+    }
+    if (auto d = arrow::decode_bars_into(bytes_of(*bytes), out); !d) {
       bad_entries_.add();
       if (input_log_.allow(ctx_.clock.mono_ns())) {
         log::error(kTag, "bundle:{} field {}: {}", ev.sym, interval_name(iv),
@@ -307,7 +441,6 @@ Status Engine::on_new_bar(const bus::NewBarEvent& ev, bool redelivered) {
       }
       continue;
     }
-    out = std::move(*d);
     bars.bars[index_of(iv)] = out;
   }
   std::optional<strategy::Quote> quote;
@@ -359,15 +492,13 @@ Status Engine::on_new_bar(const bus::NewBarEvent& ev, bool redelivered) {
     decision = d.reason == "halted" ? "halted" : "skipped:" + d.reason;
   }
   if (decision != "entered") decisions_skipped_.add();
-  cycle_.record(ctx_.clock.mono_ns() - t0);
-  HARRIER_TRY(record_decision(ev.sym, *st, decision, ev.bar_start_ns));
+  cycle_.record(bundle_rt_ns + ctx_.clock.mono_ns() - t0);
+  if (const TimestampNs now = wall_now(); !redelivered && ev.sealed_ns > 0 && now >= ev.sealed_ns) {
+    seal_to_decision_.record(now - ev.sealed_ns);
+  }
   log::debug(kTag, "{} {} bar {}: {}{}", ev.sym, interval_name(ev.iv), ev.bar_start_ns, decision,
              redelivered ? " (redelivered)" : "");
-  if (ctx_.config.execute.test_exit_before_ack) {
-    // Test hook: die between the recorded decision and the XACK, as a crash would.
-    log::warn(kTag, "execute.test_exit_before_ack: SIGKILL before XACK");
-    ::kill(::getpid(), SIGKILL);
-  }
+  note_decision(ev.sym, *st, std::move(decision), ev.bar_start_ns);
   return ok();
 }
 
@@ -407,7 +538,7 @@ Status Engine::on_exit_fire(const bus::ExitFireEvent& ev) {
   } else {
     // trigger_ns is exchange time: comparable with the wall clock only for a live-like feed (the
     // simulator, a live broker), not for a replay of a past day, which is left out (#7).
-    const DurationNs since_trigger = SystemClock::instance().now_ns() - ev.trigger_ns;
+    const DurationNs since_trigger = wall_now() - ev.trigger_ns;
     if (since_trigger >= 0 && since_trigger < kMaxTriggerAgeNs) {
       trigger_to_exit_.record(since_trigger);
     }

@@ -4,15 +4,19 @@
 //   start   XGROUP CREATE (idempotent) on stream:new_bar and stream:exit_fire for group
 //           "execute"; load paper:positions into the paper broker; recover what this consumer
 //           left pending and what dead consumers left idle (each counts as a redelivery).
-//   loop    XREADGROUP BLOCK (<= 100 ms, 10 ms while orders work) on both streams at once,
-//           exit_fire first.
-//     new_bar of the trigger interval: HGETALL bundle:{sym} (one round trip), decode the six
-//           windows, evaluate the strategy, create order:{id} with NX and submit it, write
-//           engine_state:{sym}:buy (the decision), then XACK. Other intervals are acknowledged
-//           unevaluated (counted in bars_ignored).
+//   loop    XREADGROUP BLOCK (<= 100 ms, 10 ms while orders work) on both streams at once;
+//           the entries of one reply are handled as a batch, exit_fire entries first:
 //     exit_fire: sell the position (MKT, id "x-"+entry id, NX); for reason watchdog_flatten
-//           with no position:{sym}, flatten what paper:positions holds. Then XACK. Exits go
-//           through even when the symbol is halted.
+//           with no position:{sym}, flatten what paper:positions holds. Exits go through even
+//           when the symbol is halted.
+//     new_bar: wake_us is recorded for every entry (every interval). Entries of the trigger
+//           interval are evaluated: the bundles of all of them are read in one pipeline
+//           (HGETALL bundle:{sym} per symbol, one round trip), then each in turn has its six
+//           windows decoded, the strategy evaluated, order:{id} created with NX and the order
+//           submitted at once. Other intervals are acknowledged unevaluated (bars_ignored).
+//     then  one MULTI/EXEC in one round trip: engine_state:{sym}:buy of every symbol decided
+//           (the decisions), then XACK of every entry handled. A command refused at queue time
+//           aborts it all, so no entry is acknowledged without its decision.
 //     broker: refresh quote:{sym} of symbols with working orders, poll, and apply each event:
 //           fills in one transaction (order:{id}, paper:positions, position:{sym},
 //           stream:entry_fire for entries).
@@ -22,9 +26,15 @@
 //           reason), the error is logged and counted, and stream:alert gets kind
 //           order_state_unknown. Only an operator clears the halt (HSET halted 0).
 //
-// An entry is acknowledged only after its work is recorded; after a Redis failure nothing is
-// acknowledged and the loop re-reads its own pending entries once Redis is back, so delivery is
-// at-least-once and orders stay idempotent through their client order ids.
+// An entry is acknowledged only after its work is recorded; after a Redis failure the entries
+// not yet acknowledged stay pending and the loop re-reads its own pending entries once Redis is
+// back, so delivery is at-least-once and orders stay idempotent through their client order ids.
+//
+// Latencies (wall clock unless said): wake_us, new_bar published_ns (sealed_ns when absent) to
+// the XREADGROUP reply in hand; cycle_us (monotonic), per evaluation, the batch's bundle round
+// trip + this entry's decode + strategy + order; seal_to_decision_us, sealed_ns to this entry's
+// decision, so the wait behind the batch's earlier entries shows there. Redelivered entries are
+// not timed.
 #pragma once
 
 #include <array>
@@ -36,6 +46,7 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "bus/bar_store.h"
 #include "bus/connection.h"
 #include "bus/events.h"
 #include "bus/streams.h"
@@ -70,21 +81,46 @@ class Engine {
   };
   enum class Submit : std::uint8_t { kSent, kExists };
 
+  using Entries = std::vector<std::pair<bus::keys::Stream, bus::StreamEntry>>;
+  struct Read {
+    Entries entries;          // exit_fire first
+    TimestampNs wall_ns = 0;  // when the reply was in hand
+  };
+  struct Trigger {  // a new_bar entry of the trigger interval, to evaluate
+    std::string id;
+    bus::NewBarEvent ev;
+  };
+
   Status start();
   Status recover();
-  Result<std::vector<std::pair<bus::keys::Stream, bus::StreamEntry>>> read_streams(
-      std::int64_t block_ms);
-  // Handles one entry; ok means it may be acknowledged.
-  Status handle(bus::keys::Stream stream, const bus::StreamEntry& entry, bool redelivered);
-  Status on_new_bar(const bus::NewBarEvent& ev, bool redelivered);
+  Result<Read> read_streams(std::int64_t block_ms);
+  // Handles the entries of one read (exit_fire first, then new_bar), then writes the decisions
+  // and the acknowledgements (flush). ok when all are acknowledged; after a failure the entries
+  // not acknowledged are left pending. `redelivered`: recovered from pending (not timed).
+  Status process(const Entries& entries, bool redelivered, TimestampNs read_wall);
+  // ok means the entry is handled and queued for acknowledgement.
+  Status handle_exit(const bus::StreamEntry& entry);
+  // Queues a new_bar entry for acknowledgement (deleted, bad, another interval) or appends it
+  // to `triggers`.
+  void sort_new_bar(const bus::StreamEntry& entry, bool redelivered, TimestampNs read_wall,
+                    std::vector<Trigger>& triggers);
+  // Reads the bundles of `triggers` in one round trip and evaluates each in turn.
+  Status evaluate(const std::vector<Trigger>& triggers, bool redelivered);
+  Status on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>& bundle,
+                    DurationNs bundle_rt_ns, bool redelivered);
   Status on_exit_fire(const bus::ExitFireEvent& ev);
+  // The decisions of decided_ and the queued acknowledgements in one MULTI/EXEC (flush_acks
+  // alone when nothing was decided). On failure nothing queued is kept: the entries stay
+  // pending and are evaluated again by recover().
+  Status flush();
   Status flush_acks();
 
   Result<SymState*> sym_state(const std::string& sym);
   Result<Submit> submit(const broker::OrderRequest& req, Purpose purpose, Interval iv,
                         TimestampNs bar_start_ns);
-  Status record_decision(const std::string& sym, SymState& st, std::string decision,
-                         TimestampNs bar_ns);
+  // Records the decision in memory (engine_state written by flush()).
+  void note_decision(const std::string& sym, SymState& st, std::string decision,
+                     TimestampNs bar_ns);
   bool open_order(const std::string& sym) const;
 
   Status pump_broker();
@@ -100,15 +136,17 @@ class Engine {
   std::string consumer_ = "p2";
   std::map<std::string, SymState, std::less<>> syms_;
   std::map<std::string, Track, std::less<>> tracked_;
-  std::deque<broker::OrderEvent> unapplied_;  // polled but not yet written (Redis down)
-  std::array<std::vector<Bar>, kIntervalCount> decoded_;
+  std::deque<broker::OrderEvent> unapplied_;              // polled but not yet written (Redis down)
+  std::array<std::vector<Bar>, kIntervalCount> decoded_;  // reused by every evaluation
   std::vector<std::string> ack_new_bar_, ack_exit_;
+  std::vector<std::string> decided_;  // symbols whose engine_state awaits flush()
   bool need_recover_ = false;
   log::LogEvery redis_log_{5 * kNsPerSec};
   log::LogEvery input_log_{1 * kNsPerSec};
 
   Counter& bars_evaluated_;
   Counter& bars_ignored_;
+  Counter& bundle_batches_;
   Counter& orders_submitted_;
   Counter& fills_;
   Counter& entries_;
@@ -121,6 +159,7 @@ class Engine {
   Counter& redis_errors_;
   Histogram& wake_;
   Histogram& cycle_;
+  Histogram& seal_to_decision_;
   Histogram& trigger_to_exit_;  // exit_fire trigger_ns to the exit order at the broker (#7)
 };
 
