@@ -15,8 +15,10 @@ TEST_F(ExecuteFailClosed, SilentBrokerHaltsTheSymbolAndRaisesAnAlert) {
   write_seals("SPY", kOpen);
   const std::string id = "ema_rsi_confluence-SPY-buy-1m-1381152600";
   ASSERT_TRUE(eventually([&] { return hget("order:" + id, "state") == "unknown"; })) << p2.log();
-  EXPECT_EQ(hget("engine_state:SPY:buy", "halted"), "1");
+  // P2 writes the order's state, then the halt, then the alert: one round trip apart each.
+  EXPECT_TRUE(eventually([&] { return hget("engine_state:SPY:buy", "halted") == "1"; }));
   EXPECT_EQ(hget("engine_state:SPY:buy", "halt_reason"), "order_state_unknown:" + id);
+  EXPECT_TRUE(eventually([&] { return !range(Stream::kAlert).empty(); }));
   auto alerts = range(Stream::kAlert);
   ASSERT_EQ(alerts.size(), 1u);
   auto a = bus::decode_alert(alerts[0].fields);
