@@ -19,6 +19,17 @@ void Histogram::record(DurationNs ns) {
   }
 }
 
+void Histogram::record_owned(DurationNs ns) {
+  if (ns < 0) ns = 0;
+  auto bump = [](auto& a, auto by) {
+    a.store(a.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  };
+  bump(counts_[static_cast<std::size_t>(bus::LatencyHistogram::bucket_of(ns))], 1u);
+  bump(count_, 1u);
+  bump(sum_, ns);
+  if (ns > max_.load(std::memory_order_relaxed)) max_.store(ns, std::memory_order_relaxed);
+}
+
 double Histogram::mean_ns() const {
   std::uint64_t n = count();
   return n == 0

@@ -20,6 +20,11 @@ namespace harrier {
 class Counter {
  public:
   void add(std::uint64_t n = 1) { v_.fetch_add(n, std::memory_order_relaxed); }
+  // Only from the counter's one writer thread: a plain load and store, no locked instruction
+  // (P1's per-tick counters). Readers still see a value that was true at some point.
+  void add_owned(std::uint64_t n = 1) {
+    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
   void set(std::uint64_t n) { v_.store(n, std::memory_order_relaxed); }
   std::uint64_t value() const { return v_.load(std::memory_order_relaxed); }
 
@@ -40,6 +45,10 @@ class Gauge {
 class Histogram {
  public:
   void record(DurationNs ns);
+  // Only from the histogram's one writer thread: plain loads and stores instead of three locked
+  // read-modify-writes (P1 records every tick's feed lag). Readers may see the count and a
+  // bucket of the same value a moment apart, as with record().
+  void record_owned(DurationNs ns);
   std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   DurationNs max() const { return max_.load(std::memory_order_relaxed); }
   double mean_ns() const;

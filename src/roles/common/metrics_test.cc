@@ -52,6 +52,25 @@ TEST(Metrics, ConcurrentRecordingLosesNothing) {
   EXPECT_EQ(h.max(), 9999);
 }
 
+TEST(Metrics, OwnedRecordingMatchesLockedRecording) {
+  Histogram locked, owned;
+  Counter a, b;
+  for (int i = 0; i < 5000; ++i) {
+    const DurationNs v = (i * 7919) % 3'000'000;
+    locked.record(v);
+    owned.record_owned(v);
+    a.add(2);
+    b.add_owned(2);
+  }
+  owned.record_owned(-5);  // clamped to 0, as record() does
+  locked.record(-5);
+  EXPECT_EQ(owned.count(), locked.count());
+  EXPECT_EQ(owned.max(), locked.max());
+  EXPECT_EQ(owned.mean_ns(), locked.mean_ns());
+  for (double q : {0.0, 0.5, 0.9, 0.99, 1.0}) EXPECT_EQ(owned.quantile(q), locked.quantile(q));
+  EXPECT_EQ(a.value(), b.value());
+}
+
 TEST(Metrics, ResidentBytesIsPlausible) { EXPECT_GT(resident_bytes(), 1u << 20); }
 
 }  // namespace
