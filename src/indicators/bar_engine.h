@@ -17,6 +17,7 @@ class BarEngine final : private BarSink {
   void on_clock(TimestampNs now_ns) { sealer_.on_clock(now_ns); }
   void finish(TimestampNs now_ns) { sealer_.finish(now_ns); }
   const SealerStats& stats() const { return sealer_.stats(); }
+  TimestampNs next_deadline() const { return sealer_.next_deadline(); }
 
  private:
   void on_bar(SealedBar& sealed) override {

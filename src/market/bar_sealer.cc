@@ -82,7 +82,7 @@ void BarSealer::on_tick(const Tick& tick, TimestampNs now_ns) {
       note_late(tick.symbol, iv, tick, now_ns);
       continue;
     }
-    if (s.open && t >= s.end) seal_through(tick.symbol, st, iv, t, SealCause::kEvent, now_ns);
+    if (s.open && t >= s.end) seal_through(tick.symbol, st, iv, t, SealCause::kEvent, now_ns, t);
     if (!s.open) {
       s.open = true;
       s.start = bar_start(t, iv);
@@ -147,10 +147,11 @@ void BarSealer::on_tick(const Tick& tick, TimestampNs now_ns) {
 }
 
 void BarSealer::seal_through(SymbolId id, SymbolState& st, Interval iv, TimestampNs until,
-                             SealCause cause, TimestampNs now_ns) {
+                             SealCause cause, TimestampNs now_ns, TimestampNs due_ns) {
   Slot& s = st.slots[index_of(iv)];
   while (s.open && s.end <= until) {
-    seal(id, st, iv, cause, now_ns);
+    seal(id, st, iv, cause, now_ns,
+         cause == SealCause::kClock ? s.end + options_.grace_ns : due_ns);
     if (s.start - st.last_tick_ts > options_.max_gap_fill_ns) {
       s.open = false;  // dormant until the next tick opens a fresh bar
       ++stats_.dormant_gaps;
@@ -158,8 +159,8 @@ void BarSealer::seal_through(SymbolId id, SymbolState& st, Interval iv, Timestam
   }
 }
 
-void BarSealer::seal(SymbolId id, SymbolState& st, Interval iv, SealCause cause,
-                     TimestampNs now_ns) {
+void BarSealer::seal(SymbolId id, SymbolState& st, Interval iv, SealCause cause, TimestampNs now_ns,
+                     TimestampNs due_ns) {
   Slot& s = st.slots[index_of(iv)];
   Accum& a = s.acc;
   SealedBar out;
@@ -167,6 +168,7 @@ void BarSealer::seal(SymbolId id, SymbolState& st, Interval iv, SealCause cause,
   out.interval = iv;
   out.cause = cause;
   out.sealed_ns = now_ns;
+  out.due_ns = due_ns;
   Bar& b = out.bar;
   b.ts = s.start;
   b.seq = s.seq;
@@ -246,7 +248,7 @@ void BarSealer::on_clock(TimestampNs now_ns) {
       if (!s.open) continue;
       if (s.end + options_.grace_ns <= now_ns) {
         seal_through(static_cast<SymbolId>(id), st, iv, now_ns - options_.grace_ns,
-                     SealCause::kClock, now_ns);
+                     SealCause::kClock, now_ns, 0);
       }
       if (s.open) next = std::min(next, s.end + options_.grace_ns);
     }
@@ -262,7 +264,7 @@ void BarSealer::finish(TimestampNs now_ns) {
       if (!s.open) continue;
       const Accum& a = s.acc;
       if (a.trades > 0 || a.has_price || a.quotes > 0 || a.late > 0) {
-        seal(static_cast<SymbolId>(id), st, iv, SealCause::kFinish, now_ns);
+        seal(static_cast<SymbolId>(id), st, iv, SealCause::kFinish, now_ns, now_ns);
       }
       s.open = false;
     }

@@ -47,7 +47,10 @@ struct SealedBar {
   SymbolId symbol = kNoSymbol;
   Interval interval = Interval::k1s;
   SealCause cause = SealCause::kEvent;
-  TimestampNs sealed_ns = 0;  // the caller's clock when sealed; seal delay = sealed_ns - bar end
+  TimestampNs sealed_ns = 0;  // the caller's clock when sealed
+  // When the bar became sealable, on the caller's clock: the exchange time of the closing tick
+  // (kEvent), the bar's end + grace (kClock), sealed_ns (kFinish). Seal delay = seal - due_ns.
+  TimestampNs due_ns = 0;
   Bar bar;
 };
 
@@ -86,6 +89,9 @@ class BarSealer {
 
   const SealerStats& stats() const { return stats_; }
   const SealerOptions& options() const { return options_; }
+  // A lower bound of the next clock seal (some open bar's end + grace); on_clock() before it
+  // seals nothing. INT64_MAX when no bar is open.
+  TimestampNs next_deadline() const { return next_deadline_; }
 
  private:
   struct Accum {
@@ -118,9 +124,11 @@ class BarSealer {
 
   SymbolState& state_for(SymbolId id);
   // Seals bars of `slot` while their end <= `until`.
+  // `due_ns`: the closing tick's time for kEvent (kClock: each bar's end + grace).
   void seal_through(SymbolId id, SymbolState& st, Interval iv, TimestampNs until, SealCause cause,
-                    TimestampNs now_ns);
-  void seal(SymbolId id, SymbolState& st, Interval iv, SealCause cause, TimestampNs now_ns);
+                    TimestampNs now_ns, TimestampNs due_ns);
+  void seal(SymbolId id, SymbolState& st, Interval iv, SealCause cause, TimestampNs now_ns,
+            TimestampNs due_ns);
   void note_late(SymbolId id, Interval iv, const Tick& tick, TimestampNs now_ns);
 
   SealerOptions options_;

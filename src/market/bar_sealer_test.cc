@@ -76,6 +76,31 @@ TEST(BarSealer, GapOfSeveralBarsIsForwardFilled) {
   EXPECT_TRUE(out.of(0, Interval::k5s).empty());
 }
 
+TEST(BarSealer, DueTimeIsTheClosingTickOrTheClockDeadline) {
+  Collect out;
+  BarSealer s({}, out);
+  s.on_tick(Tick::trade(0, 100 * kMs, 10.0, 100), 100 * kMs);
+  // The closing tick at 2.3 s (seen by the caller at 2.31 s) seals [0, 1s) and fills [1s, 2s):
+  // both became sealable when that tick happened.
+  s.on_tick(Tick::trade(0, 2300 * kMs, 10.5, 100), 2310 * kMs);
+  auto bars = out.of(0, Interval::k1s);
+  ASSERT_EQ(bars.size(), 2u);
+  for (const SealedBar& b : out.bars) {
+    EXPECT_EQ(b.cause, SealCause::kEvent);
+    EXPECT_EQ(b.due_ns, 2300 * kMs);
+    EXPECT_EQ(b.sealed_ns, 2310 * kMs);
+  }
+  EXPECT_LE(s.next_deadline(), 3 * kSec + 250 * kMs);  // a lower bound of [2s, 3s) + grace
+  // The clock seals [2s, 3s) and [3s, 4s) late, at 4.4 s: each was due at its end + grace.
+  out.bars.clear();
+  s.on_clock(4400 * kMs);
+  ASSERT_EQ(out.bars.size(), 2u);
+  EXPECT_EQ(out.bars[0].cause, SealCause::kClock);
+  EXPECT_EQ(out.bars[0].due_ns, 3250 * kMs);
+  EXPECT_EQ(out.bars[1].due_ns, 4250 * kMs);
+  EXPECT_EQ(out.bars[1].sealed_ns, 4400 * kMs);
+}
+
 TEST(BarSealer, QuietSymbolIsSealedByTheClockAfterTheGrace) {
   Collect out;
   BarSealer s({}, out);
