@@ -59,6 +59,9 @@ class Feed {
   // Names of the SymbolIds in the ticks handed out so far. Valid for the feed's life.
   virtual const SymbolTable& symbols() const = 0;
   virtual const FeedStats& stats() const = 0;
+  // True when next() may wait on a remote source (a live connection): its caller then hands
+  // each tick on at once instead of batching the hand-over.
+  virtual bool live() const { return false; }
 };
 
 }  // namespace harrier::feed

@@ -13,13 +13,22 @@ Pacer::Pacer(double speed) : speed_(speed) {
 }
 
 DurationNs Pacer::wait_ns(const Clock& clock, TimestampNs tick_ts_ns) {
-  if (speed_ == 0) return 0;
+  if (speed_ == 0) {
+    due_through_ = INT64_MAX;
+    return 0;
+  }
   std::int64_t now = clock.mono_ns();
   if (!anchored_) {
     anchored_ = true;
     anchor_tick_ns_ = tick_ts_ns;
     anchor_clock_ns_ = now;
+    due_through_ = tick_ts_ns;
     return 0;
+  }
+  {
+    const double elapsed = static_cast<double>(now - anchor_clock_ns_) * speed_;
+    due_through_ =
+        elapsed >= 9.2e18 ? INT64_MAX : anchor_tick_ns_ + static_cast<DurationNs>(elapsed);
   }
   // Recorded time since the first tick, scaled to wall time. Ticks in a file are >= 0 ns and
   // < 2^63, so the difference fits; the scaled value is clamped before converting back.

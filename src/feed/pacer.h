@@ -26,16 +26,25 @@ class Pacer {
   // returns 0. A tick earlier than the previous ones (within the feed's tolerance) is due now.
   DurationNs wait_ns(const Clock& clock, TimestampNs tick_ts_ns);
 
+  // The newest tick timestamp that was due at the clock reading of the last wait_ns() call
+  // (INT64_MIN before the anchor, INT64_MAX unpaced): every tick up to it may be released
+  // without asking again, one clock read for a whole burst.
+  TimestampNs due_through() const { return due_through_; }
+
   double speed() const { return speed_; }
   bool unpaced() const { return speed_ == 0; }
   // Forgets the anchor: the next call starts a new replay.
-  void reset() { anchored_ = false; }
+  void reset() {
+    anchored_ = false;
+    due_through_ = INT64_MIN;
+  }
 
  private:
   double speed_;
   bool anchored_ = false;
   TimestampNs anchor_tick_ns_ = 0;
   std::int64_t anchor_clock_ns_ = 0;
+  TimestampNs due_through_ = INT64_MIN;
 };
 
 // Parses a replay speed: "max" or "0" (as fast as possible, returns 0), or a positive decimal

@@ -31,6 +31,29 @@ TEST(Pacer, RecordedSpeedReplaysTheGaps) {
   EXPECT_EQ(p.wait_ns(clock, kRecorded + 3 * kNsPerSec), 750 * kNsPerMs);
 }
 
+TEST(Pacer, DueThroughCoversEveryTickDueAtTheLastReading) {
+  ManualClock clock(kWall);
+  Pacer p(1);
+  EXPECT_EQ(p.due_through(), INT64_MIN);
+  EXPECT_EQ(p.wait_ns(clock, kRecorded), 0);
+  EXPECT_EQ(p.due_through(), kRecorded);
+  clock.advance(3 * kNsPerMs);
+  EXPECT_EQ(p.wait_ns(clock, kRecorded + 1 * kNsPerMs), 0);
+  // The reading 3 ms after the anchor made every tick up to +3 ms due, with no further read.
+  EXPECT_EQ(p.due_through(), kRecorded + 3 * kNsPerMs);
+  EXPECT_EQ(p.wait_ns(clock, kRecorded + 3 * kNsPerMs + 1), 1);
+  Pacer fast(10);
+  EXPECT_EQ(fast.wait_ns(clock, kRecorded), 0);
+  clock.advance(1 * kNsPerMs);
+  EXPECT_EQ(fast.wait_ns(clock, kRecorded + 20 * kNsPerMs), kNsPerMs);
+  EXPECT_EQ(fast.due_through(), kRecorded + 10 * kNsPerMs);  // 1 ms of wall = 10 ms recorded
+  fast.reset();
+  EXPECT_EQ(fast.due_through(), INT64_MIN);
+  Pacer unpaced(0);
+  EXPECT_EQ(unpaced.wait_ns(clock, kRecorded), 0);
+  EXPECT_EQ(unpaced.due_through(), INT64_MAX);
+}
+
 TEST(Pacer, TenTimesFasterDividesTheGaps) {
   ManualClock clock(kWall);
   Pacer p(10);

@@ -108,6 +108,7 @@ class IbFeed final : public feed::Feed, private ConnectionHandler {
 
   const SymbolTable& symbols() const override { return symbols_; }
   const feed::FeedStats& stats() const override { return stats_; }
+  bool live() const override { return true; }
   const IbFeedStats& ib_stats() const { return ib_stats_; }
   const Connection& connection() const { return conn_; }
   // Total size on each side of the symbol's depth books (all venues); {0, 0} when none.
