@@ -11,6 +11,7 @@
 #include "arrow/bar_codec.h"
 #include "bus/bar_store.h"
 #include "bus/connection.h"
+#include "bus/events.h"
 #include "bus/keys.h"
 #include "bus/state.h"
 #include "bus/streams.h"
@@ -170,6 +171,77 @@ TEST_F(IngestTest, ReplayWritesEveryOfflineBarThroughArrow) {
   ASSERT_TRUE(hb && hb->has_value());
   EXPECT_NE((*hb)->find("\"state\":\"stopped\""), std::string::npos) << **hb;
   EXPECT_NE((*hb)->find("\"bars_sealed\":" + std::to_string(offline.size())), std::string::npos)
+      << **hb;
+}
+
+// Issue #7: P1 publishes every quote change of a symbol in stops:guarded on stream:quote, not
+// coalesced, so P3 is woken by the quote that crosses a stop. The simulator (seeded) gives the
+// same ticks as `harrier sim` with the same options, which is the reference.
+TEST_F(IngestTest, GuardedSymbolsQuotesArePublishedOnStreamQuote) {
+  ASSERT_TRUE(conn_->command({"SADD", bus::keys::stops_guarded(), "QQQ", "NOPE"}));
+  const std::vector<std::string> sim = {"--symbols", "3", "--rate", "3000",
+                                        "--seconds", "2", "--seed", "7"};
+  ChildProcess p1({HARRIER_BINARY, "ingest",
+                   "--set",        "redis.url=" + redis_->url(),
+                   "--set",        "feed.kind=sim",
+                   "--set",        "sim.symbols=3",
+                   "--set",        "sim.rate=3000",
+                   "--set",        "sim.seconds=2",
+                   "--set",        "sim.seed=7",
+                   "--set",        "sim.start=now",
+                   "--set",        "sim.open_burst=false",
+                   "--set",        "heartbeat.interval_ms=100"},
+                  dir_ + "/guarded.log");
+  ASSERT_TRUE(
+      eventually([&] { return p1.output().find("feed finished") != std::string::npos; }, 60000))
+      << p1.output();
+
+  // The reference: QQQ's ticks of the same session.
+  const std::string csv = dir_ + "/sim.csv";
+  std::vector<std::string> sim_args = {HARRIER_BINARY, "sim", "--out", csv};
+  sim_args.insert(sim_args.end(), sim.begin(), sim.end());
+  ChildProcess gen(sim_args, dir_ + "/sim.log");
+  ASSERT_EQ(gen.wait(60000), 0) << gen.output();
+  std::ifstream in(csv);
+  std::string line;
+  std::size_t qqq = 0;
+  while (std::getline(in, line)) {
+    if (line.find(",QQQ,") == std::string::npos) continue;
+    ++qqq;
+  }
+  ASSERT_GT(qqq, 500u);
+
+  auto range =
+      conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kQuote), "-", "+"});
+  ASSERT_TRUE(range);
+  auto entries = bus::parse_entries(range->view());
+  ASSERT_TRUE(entries);
+  // Every QQQ tick after P1 first read stops:guarded (within its first 50 ms) is there, and
+  // nothing of the unguarded symbols.
+  EXPECT_LE(entries->size(), qqq);
+  EXPECT_GE(entries->size(), qqq * 8 / 10) << qqq;
+  TimestampNs prev = 0;
+  bus::QuoteEvent last;
+  for (const auto& e : *entries) {
+    auto ev = bus::decode_quote_event(e.fields);
+    ASSERT_TRUE(ev) << ev.error().to_string();
+    EXPECT_EQ(ev->sym, "QQQ");
+    EXPECT_GE(ev->ts_ns, prev);
+    prev = ev->ts_ns;
+    last = *ev;
+  }
+  // The last entry is the session's last QQQ quote (prices do not depend on the start time).
+  auto q = bus::read_hash(*conn_, bus::keys::quote("QQQ"));
+  ASSERT_TRUE(q && q->has_value());
+  std::map<std::string, std::string> quote((*q)->begin(), (*q)->end());
+  EXPECT_EQ(std::stod(quote["bid"]), last.bid);
+  EXPECT_EQ(std::stod(quote["ask"]), last.ask);
+
+  p1.signal(SIGTERM);
+  EXPECT_EQ(p1.wait(20000), 0) << p1.output();
+  auto hb = bus::read_heartbeat(*conn_, "ingest");
+  ASSERT_TRUE(hb && hb->has_value());
+  EXPECT_NE((*hb)->find("\"quote_events\":" + std::to_string(entries->size())), std::string::npos)
       << **hb;
 }
 

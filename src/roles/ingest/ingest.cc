@@ -10,6 +10,7 @@
 #include "arrow/bar_codec.h"
 #include "broker/tws/ib_feed.h"
 #include "bus/bar_store.h"
+#include "bus/keys.h"
 #include "core/futex.h"
 #include "core/log.h"
 #include "core/spsc_queue.h"
@@ -118,6 +119,9 @@ struct Pipeline {
   MarketClock clock;
   SpscQueue<Tick> queue;
   WakeWord ticks_ready;  // bumped by the feed thread after each push; the bar thread sleeps on it
+  // Paced feeds: the monotonic time the feed thread will release its next tick (set before it
+  // waits), so the idle bar thread can be awake for it instead of waiting for a futex wake.
+  std::atomic<std::int64_t> next_due_mono{0};
   std::atomic<bool> feed_done{false};
   std::atomic<bool> feed_failed{false};
 };
@@ -137,6 +141,17 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
     p.clock.anchor(session_start_ns);
     first = false;
   }
+  // Ticks handed over since the last wake of the bar thread. In a burst (ticks already due)
+  // the wake, a locked instruction on a line the bar thread reads, is paid once per kWakeBatch
+  // ticks; before any wait, and after every tick of a live source (whose next() may block),
+  // the bar thread is woken at once.
+  constexpr std::uint32_t kWakeBatch = 64;
+  const bool live = source.live();
+  std::uint32_t unwoken = 0;
+  auto wake = [&] {
+    if (unwoken != 0) p.ticks_ready.wake();
+    unwoken = 0;
+  };
   while (!p.ctx.stopping()) {
     auto more = source.next(tick);
     if (!more) {
@@ -146,31 +161,70 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
     }
     if (!*more) break;
     if (p.clock.paced()) {
-      // Sleep until 30 us before the tick is due, then spin: a sleep alone wakes tens of
-      // microseconds late, which would show up as feed lag the engine did not cause.
-      for (DurationNs wait = pacer.wait_ns(wall, tick.ts_ns); wait > 0 && !p.ctx.stopping();
-           wait = pacer.wait_ns(wall, tick.ts_ns)) {
-        if (wait > 60 * kNsPerUs) {
-          std::this_thread::sleep_for(
-              std::chrono::nanoseconds(std::min<DurationNs>(wait - 30 * kNsPerUs, 20 * kNsPerMs)));
+      // One clock read releases every tick up to the time it showed (a burst costs one read,
+      // not one per tick). A tick in the future: sleep until 30 us before it is due, then
+      // spin, since a sleep alone wakes tens of microseconds late, which would show up as feed
+      // lag the engine did not cause.
+      if (first || tick.ts_ns > pacer.due_through()) {
+        DurationNs wait = pacer.wait_ns(wall, tick.ts_ns);
+        if (wait > 0) {
+          p.next_due_mono.store(wall.mono_ns() + wait, std::memory_order_relaxed);
+          wake();
+        }
+        for (; wait > 0 && !p.ctx.stopping(); wait = pacer.wait_ns(wall, tick.ts_ns)) {
+          if (wait > 60 * kNsPerUs) {
+            std::this_thread::sleep_for(std::chrono::nanoseconds(
+                std::min<DurationNs>(wait - 30 * kNsPerUs, 20 * kNsPerMs)));
+          }
         }
       }
       if (first) p.clock.anchor(tick.ts_ns);
       first = false;
       if (!p.queue.try_push(tick)) drops.add();  // never block a live source
-      p.ticks_ready.wake();
     } else {
       while (!p.queue.try_push(tick)) {  // an unpaced replay waits: nothing is lost
         if (p.ctx.stopping()) return;
+        wake();
         std::this_thread::yield();
       }
-      p.ticks_ready.wake();
     }
-    ticks_in.add();
-    rejected.set(source.stats().rejected_total());
+    ticks_in.add_owned();
+    if (++unwoken >= kWakeBatch || live) {
+      wake();
+      rejected.set(source.stats().rejected_total());
+    }
   }
+  wake();
   rejected.set(source.stats().rejected_total());
   p.feed_done.store(true, std::memory_order_release);
+}
+
+// Re-reads stops:guarded every kGuardedRefresh on its own connection, so neither the bar
+// thread nor the IO thread waits on it. A failed read keeps the last set.
+constexpr DurationNs kGuardedRefresh = 50 * kNsPerMs;
+void guarded_loop(RoleContext& ctx, GuardedSymbols& out) {
+  pthread_setname_np(pthread_self(), "guarded");
+  bus::Connection conn(ctx.redis, ctx.clock);
+  log::LogEvery fail_log(10 * kNsPerSec);
+  const std::string key = bus::keys::stops_guarded();
+  while (!ctx.stopping()) {
+    auto r = conn.command({"SMEMBERS", key});
+    std::vector<std::string> names;
+    Status st = ok();
+    if (r && r->array()) {
+      for (std::size_t i = 0; i < r->size(); ++i) {
+        auto s = r->at(i).string();
+        if (s) names.emplace_back(*s);
+      }
+      out.set(std::move(names));
+    } else if (fail_log.allow(ctx.clock.mono_ns())) {
+      log::warn(kTag, "SMEMBERS {}: {} (keeping the last set)", key,
+                r ? r->array().error().to_string() : r.error().to_string());
+    }
+    for (DurationNs slept = 0; slept < kGuardedRefresh && !ctx.stopping(); slept += 5 * kNsPerMs) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
 }
 
 int body(RoleContext& ctx) {
@@ -225,7 +279,11 @@ int body(RoleContext& ctx) {
   sm.encode_errors = &m.counter("encode_errors", "bar windows that failed to encode");
   sm.sweeps = &m.counter("sweeps", "tape sweeps published");
   sm.quote_writes = &m.counter("quote_writes", "coalesced quote:{sym} writes");
-  sm.seal_delay = &m.histogram("seal_delay_us", "seal wall time minus bar end");
+  sm.quote_events = &m.counter("quote_events", "stream:quote events (symbols in stops:guarded)");
+  sm.seal_delay = &m.histogram(
+      "seal_delay_us", "closing tick (or the clock deadline: bar end + grace) to the seal encoded");
+  sm.bar_end_to_seal = &m.histogram("bar_end_to_seal_us",
+                                    "bar end to the seal (includes the wait for the closing tick)");
   Counter& seals_written = m.counter("seals_written", "seals applied by Redis");
   Counter& backlog_drops = m.counter("backlog_drops", "writes dropped while Redis was down");
   Counter& write_failures = m.counter("write_failures", "pipelines cut off by Redis failures");
@@ -242,11 +300,13 @@ int body(RoleContext& ctx) {
   SealSinkOptions so;
   so.window = static_cast<std::size_t>(c.bars.window);
   so.quote_min_interval_ns = c.ingest.quote_min_interval_ms * kNsPerMs;
-  SealSink sink(so, source->symbols(), io, p.clock, ctx.clock, sm);
+  GuardedSymbols guarded;
+  SealSink sink(so, source->symbols(), io, p.clock, ctx.clock, sm, &guarded);
   BarEngine engine(*sealer_opts, sink);
 
   ctx.mark_ready();
   set_tight_timer_slack();
+  std::thread guarded_thread([&] { guarded_loop(ctx, guarded); });
   std::thread feed_thread(
       [&] { feed_loop(p, *source, session_start_ns, ticks_in, drops, rejected); });
   pthread_setname_np(pthread_self(), "bars");
@@ -269,11 +329,17 @@ int body(RoleContext& ctx) {
     while (!p.clock.paced() && !ctx.stopping() && inflight() > max_inflight) {
       std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
+    sink.refresh_guarded();
     while (Tick* t = p.queue.front()) {
       if (p.clock.paced()) {
-        market_now = std::max(market_now, p.clock.now());
+        // The clock is read every 16 ticks (and whenever a tick is newer than the last
+        // reading): a tick's lag is then understated by at most 15 ticks' processing, well
+        // under a microsecond, and a burst does not pay a clock read per tick.
+        if ((n & 15) == 0 || t->ts_ns > market_now) {
+          market_now = std::max(market_now, p.clock.now());
+        }
         const double lag = static_cast<double>(market_now - t->ts_ns) / speed;
-        feed_lag.record(static_cast<DurationNs>(std::max(0.0, lag)));
+        feed_lag.record_owned(static_cast<DurationNs>(std::max(0.0, lag)));
       } else {
         market_now = std::max(market_now, t->ts_ns);
       }
@@ -281,7 +347,7 @@ int body(RoleContext& ctx) {
       engine.on_tick(*t, market_now);
       sink.on_tick(*t);
       p.queue.pop();
-      processed.add();
+      processed.add_owned();
       if (++n == 256) break;
     }
     if (p.clock.paced() && p.clock.anchored()) {
@@ -318,11 +384,30 @@ int body(RoleContext& ctx) {
     // sleep on the wake word until the feed pushes, or at most 1 ms so the clock keeps sealing
     // quiet bars on time.
     if (++idle_rounds < 200) continue;
+    // Sleep at most 1 ms, and no later than the next clock seal is due (a quiet symbol's bar is
+    // sealed at its end + grace, not up to a millisecond after).
+    DurationNs timeout = finished ? 50 * kNsPerMs : kNsPerMs;
+    if (!finished && p.clock.paced() && p.clock.anchored()) {
+      const TimestampNs deadline = engine.next_deadline();
+      const double until = static_cast<double>(deadline - market_now) / speed;
+      if (until < static_cast<double>(timeout)) {
+        timeout = static_cast<DurationNs>(std::max(0.0, until));
+      }
+      // A futex wake-up costs tens of microseconds on a busy machine, which is feed lag. When
+      // the feed's next tick is due within kSpinLead, stay awake for it (the feed thread spins
+      // the same 30 us before releasing it); otherwise sleep until kSpinLead before it. A due
+      // time more than kSpinLead in the past means the feed is late: sleep, it wakes us.
+      constexpr DurationNs kSpinLead = 30 * kNsPerUs;
+      const DurationNs lead = p.next_due_mono.load(std::memory_order_relaxed) - ctx.clock.mono_ns();
+      if (lead > -kSpinLead && lead <= kSpinLead) continue;
+      if (lead > kSpinLead) timeout = std::min(timeout, lead - kSpinLead);
+    }
     const std::uint32_t seen = p.ticks_ready.snapshot();
-    if (p.queue.front() == nullptr) p.ticks_ready.wait(seen, finished ? 50 * kNsPerMs : kNsPerMs);
+    if (timeout > 0 && p.queue.front() == nullptr) p.ticks_ready.wait(seen, timeout);
     idle_rounds = 0;
   }
   feed_thread.join();
+  guarded_thread.join();
   sink.flush_quotes(true);
   io.stop(c.manager.stop_grace_ms * kNsPerMs);
   bus::IoWorkerStats s = io.stats();

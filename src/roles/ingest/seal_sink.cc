@@ -1,15 +1,69 @@
 #include "roles/ingest/seal_sink.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/log.h"
 
 namespace harrier::roles::ingest {
 
+void GuardedSymbols::set(std::vector<std::string> symbols) {
+  std::sort(symbols.begin(), symbols.end());
+  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+  std::lock_guard lock(mu_);
+  if (symbols == symbols_) return;
+  symbols_ = std::move(symbols);
+  version_.fetch_add(1, std::memory_order_release);
+}
+
+std::vector<std::string> GuardedSymbols::snapshot() const {
+  std::lock_guard lock(mu_);
+  return symbols_;
+}
+
 SealSink::SealSink(SealSinkOptions opts, const SymbolTable& symbols, bus::IoWorker& io,
-                   const MarketClock& clock, const Clock& wall, SinkMetrics metrics)
-    : opts_(opts), symbols_(symbols), io_(io), clock_(clock), wall_(wall), m_(metrics) {
+                   const MarketClock& clock, const Clock& wall, SinkMetrics metrics,
+                   const GuardedSymbols* guarded)
+    : opts_(opts),
+      symbols_(symbols),
+      io_(io),
+      clock_(clock),
+      wall_(wall),
+      m_(metrics),
+      guarded_(guarded) {
   if (opts_.window == 0) opts_.window = 1;
+}
+
+void SealSink::refresh_guarded() {
+  if (guarded_ == nullptr) return;
+  const std::uint64_t v = guarded_->version();
+  // Symbols the feed has not named yet get their flag when they appear.
+  if (v == guarded_version_ && guarded_flags_.size() >= symbols_.size()) return;
+  if (v != guarded_version_) {
+    guarded_names_ = guarded_->snapshot();
+    guarded_version_ = v;
+  }
+  guarded_flags_.assign(symbols_.size(), 0);
+  for (const std::string& name : guarded_names_) {
+    const SymbolId id = symbols_.find(name);
+    if (id != kNoSymbol && id < guarded_flags_.size()) guarded_flags_[id] = 1;
+  }
+}
+
+void SealSink::publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns) {
+  bus::QuoteEvent ev;
+  ev.sym = symbols_.name(symbol);
+  ev.bid = q.bid;
+  ev.ask = q.ask;
+  ev.bid_size = q.bid_size;
+  ev.ask_size = q.ask_size;
+  ev.last = q.last;
+  ev.ts_ns = ts_ns;  // the tick that changed it (a trade moves `last`, not the quote time)
+  if (io_.submit_event(ev.kStream, bus::encode(ev))) {
+    m_.quote_events->add();
+  } else {
+    m_.seal_queue_drops->add();
+  }
 }
 
 SealSink::Window& SealSink::window_for(SymbolId symbol, Interval iv) {
@@ -61,9 +115,17 @@ void SealSink::on_bar(SealedBar& sealed) {
   }
   seal.quote = quote_for(sealed.symbol).quote;
   if (clock_.paced() && sealed.cause != SealCause::kFinish) {
+    // Market-time differences scaled back to wall time.
+    auto record = [&](Histogram* h, TimestampNs from, TimestampNs to) {
+      if (h == nullptr) return;
+      const double d = static_cast<double>(to - from) / clock_.speed();
+      h->record(static_cast<DurationNs>(std::max(0.0, d)));
+    };
     const TimestampNs bar_end = sealed.bar.ts + interval_ns(sealed.interval);
-    const double delay = static_cast<double>(sealed.sealed_ns - bar_end) / clock_.speed();
-    m_.seal_delay->record(static_cast<DurationNs>(std::max(0.0, delay)));
+    record(m_.bar_end_to_seal, bar_end, sealed.sealed_ns);
+    // From the moment the bar could be sealed (its closing tick's exchange time, or the clock
+    // deadline) to now, encoded and about to be handed to the IO thread.
+    record(m_.seal_delay, sealed.due_ns, clock_.now());
   }
   if (io_.submit(std::move(seal))) {
     m_.seals_submitted->add();
@@ -103,6 +165,7 @@ void SealSink::on_tick(const Tick& tick) {
     }
     q.ts_ns = tick.ts_ns;
   }
+  if (guarded(tick.symbol)) publish_quote(tick.symbol, q, tick.ts_ns);
   if (!qs.dirty) {
     qs.dirty = true;
     dirty_.push_back(tick.symbol);

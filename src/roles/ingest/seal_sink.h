@@ -3,13 +3,17 @@
 // bytes for bars:{sym}:{iv} and the bundle field) and hands one bus::Seal per bar to the IO
 // worker, together with the quote of that moment. Also turns sweeps into stream:sweep events
 // and coalesces quote:{sym} writes (at most one per symbol per min interval, and the newest
-// quote always written once the interval has passed).
+// quote always written once the interval has passed). For the symbols in stops:guarded (P3's
+// open stops, handed in through GuardedSymbols) every quote change also goes out at once, not
+// coalesced, as a stream:quote event, so a stop is woken by the quote that crosses it.
 // Threading: owned by P1's bar thread. Times: `market_ns` arguments are market time; latency
 // metrics use the wall clock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,21 @@
 #include "roles/ingest/market_clock.h"
 
 namespace harrier::roles::ingest {
+
+// The symbols of stops:guarded, refreshed by a poller thread and read by the bar thread: the
+// bar thread checks version() (one relaxed load) and takes the lock only when it moved.
+class GuardedSymbols {
+ public:
+  // Poller thread: replaces the set (bumps the version only when it changed).
+  void set(std::vector<std::string> symbols);
+  std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  std::vector<std::string> snapshot() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> symbols_;  // sorted
+  std::atomic<std::uint64_t> version_{0};
+};
 
 struct SealSinkOptions {
   std::size_t window = 120;
@@ -35,14 +54,18 @@ struct SinkMetrics {
   Counter* encode_errors = nullptr;
   Counter* sweeps = nullptr;
   Counter* quote_writes = nullptr;
-  Histogram* seal_delay = nullptr;
+  Counter* quote_events = nullptr;       // stream:quote events of guarded symbols
+  Histogram* seal_delay = nullptr;       // closing tick (or clock deadline) -> seal handed to IO
+  Histogram* bar_end_to_seal = nullptr;  // bar end -> seal (includes waiting for the close)
 };
 
 class SealSink final : public BarSink {
  public:
   // `symbols` names the SymbolIds (the feed's table); all references must outlive the sink.
+  // `guarded` may be null (no stream:quote events).
   SealSink(SealSinkOptions opts, const SymbolTable& symbols, bus::IoWorker& io,
-           const MarketClock& clock, const Clock& wall, SinkMetrics metrics);
+           const MarketClock& clock, const Clock& wall, SinkMetrics metrics,
+           const GuardedSymbols* guarded = nullptr);
 
   void on_bar(SealedBar& sealed) override;
   void on_sweep(SymbolId symbol, const SweepEvent& sweep) override;
@@ -50,6 +73,11 @@ class SealSink final : public BarSink {
   // Every tick goes through here before the engine sees it: it keeps the symbol's quote (bid,
   // ask, sizes, last trade) for seals and quote writes.
   void on_tick(const Tick& tick);
+  // Picks up a new stops:guarded set, if the poller published one (cheap otherwise).
+  void refresh_guarded();
+  bool guarded(SymbolId symbol) const {
+    return symbol < guarded_flags_.size() && guarded_flags_[symbol] != 0;
+  }
   // Writes quote:{sym} for symbols whose quote changed and whose interval has passed.
   void flush_quotes(bool force = false);
 
@@ -66,6 +94,7 @@ class SealSink final : public BarSink {
     bool dirty = false;
     std::int64_t last_write_mono = 0;
   };
+  void publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns);
   Window& window_for(SymbolId symbol, Interval iv);
   QuoteState& quote_for(SymbolId symbol);
 
@@ -78,6 +107,10 @@ class SealSink final : public BarSink {
   std::vector<std::array<Window, kIntervalCount>> windows_;
   std::vector<QuoteState> quotes_;
   std::vector<SymbolId> dirty_;
+  const GuardedSymbols* guarded_ = nullptr;
+  std::uint64_t guarded_version_ = 0;
+  std::vector<std::string> guarded_names_;   // the last set seen (names not in the feed yet too)
+  std::vector<std::uint8_t> guarded_flags_;  // by SymbolId
 };
 
 }  // namespace harrier::roles::ingest
