@@ -82,7 +82,7 @@ Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,
   // A command refused at queue time (ACL, syntax) makes EXEC fail with EXECABORT; report the
   // refused command, which names the key, rather than the abort.
   for (std::size_t i = first; i < first + kCommandsPerSeal - 1; ++i) {
-    HARRIER_TRY(check_reply(replies[i].view(), batch.describe(i)));
+    HARRIER_TRY(check_reply(replies[i].view(), batch, i));
   }
   for (std::size_t i = first + 1; i < first + kCommandsPerSeal - 1; ++i) {
     if (auto s = expect_status(replies[i].view(), "QUEUED"); !s) {
@@ -99,7 +99,7 @@ Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,
                           std::to_string(kCommandsPerSeal - 2));
   }
   for (std::size_t i = 0; i < r.size(); ++i) {
-    HARRIER_TRY(check_reply(r.at(i), batch.describe(first + 1 + i)));
+    HARRIER_TRY(check_reply(r.at(i), batch, first + 1 + i));
   }
   return ok();
 }

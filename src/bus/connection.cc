@@ -188,6 +188,11 @@ std::string CommandBatch::describe(std::size_t i) const {
   return describe_command(parts);
 }
 
+Status check_reply(const ReplyView& r, const CommandBatch& batch, std::size_t i) {
+  if (!r.is_error()) return ok();
+  return check_reply(r, batch.describe(i));
+}
+
 Status check_reply(const ReplyView& r, std::string_view what) {
   if (!r.is_error()) return ok();
   std::string_view text = r.text();

@@ -100,6 +100,8 @@ std::string describe_command(std::span<const std::string_view> args);
 
 // Turns an error reply into an Error (see the header comment for codes); ok for other types.
 Status check_reply(const ReplyView& r, std::string_view what);
+// The same for command `i` of `batch`, described (which allocates) only when it is an error.
+Status check_reply(const ReplyView& r, const CommandBatch& batch, std::size_t i);
 
 struct ConnectionStats {
   std::uint64_t connects = 0;          // successful (re)connects

@@ -217,7 +217,7 @@ int IoWorker::write_pipeline() {
     if (std::holds_alternative<Seal>(item)) {
       st = check_seal_replies(replies_, first_reply_[i], batch_);
     } else {
-      st = check_reply(replies_[first_reply_[i]].view(), batch_.describe(first_reply_[i]));
+      st = check_reply(replies_[first_reply_[i]].view(), batch_, first_reply_[i]);
     }
     if (!st) {
       rejected_.fetch_add(1, std::memory_order_relaxed);

@@ -53,12 +53,12 @@ Status replace_hash(Connection& c, const std::string& key, const Fields& fields)
   std::vector<Reply> replies;
   HARRIER_TRY(c.run(batch, replies));
   for (std::size_t i = 0; i < replies.size(); ++i) {
-    HARRIER_TRY(check_reply(replies[i].view(), batch.describe(i)));
+    HARRIER_TRY(check_reply(replies[i].view(), batch, i));
   }
   const Reply& exec = replies.back();
   if (auto s = exec.array(); !s) return Error(s.error()).with_context("EXEC " + key);
   for (std::size_t i = 0; i < exec.size(); ++i) {
-    HARRIER_TRY(check_reply(exec.at(i), batch.describe(i + 1)));
+    HARRIER_TRY(check_reply(exec.at(i), batch, i + 1));
   }
   return ok();
 }
