@@ -360,10 +360,18 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
     }
   }
   if (p3) r.counters["exits_fired"] = counter(*p3, "exits_fired");
-  // P3's part of the stop path: the quote poll that showed the crossing to its XADD.
-  if (p3) {
-    if (auto h = histogram(*p3, "stop_to_exit_us")) r.extra["p3_stop_seen_to_xadd_us"] = h->stat;
-  }
+  // Parts and neighbours of the headline figures, reported beside them: P3's part of the stop
+  // path (the read that showed the crossing to its XADD; the quote's exchange time to that
+  // XADD), P1's bar end to seal (which includes waiting for the closing tick), P2's seal to
+  // decision (which includes queueing behind other symbols of the same batch).
+  auto extra = [&](const std::optional<json::Value>& hb, std::string_view from, const char* as) {
+    if (!hb) return;
+    if (auto h = histogram(*hb, from)) r.extra[as] = h->stat;
+  };
+  extra(p3, "stop_to_exit_us", "p3_stop_seen_to_xadd_us");
+  extra(p3, "quote_to_fire_us", "p3_quote_to_xadd_us");
+  extra(p1, "bar_end_to_seal_us", "p1_bar_end_to_seal_us");
+  extra(p2, "seal_to_decision_us", "p2_seal_to_decision_us");
 
   r.events = r.counters["ticks_processed"];
   r.events_per_s = static_cast<double>(r.events) / std::max(w.session_s, 1e-9);
