@@ -93,11 +93,14 @@ Status Probes::round() {
   HARRIER_TRY(conn_.command({"SET", frame_key_, frame_buf_}));
   HARRIER_ASSIGN_OR_RETURN(bus::Reply got, conn_.command({"GET", frame_key_}));
   HARRIER_ASSIGN_OR_RETURN(std::string_view got_bytes, got.string());
-  auto bars = arrow::decode_bars(std::span<const std::uint8_t>(
-      reinterpret_cast<const std::uint8_t*>(got_bytes.data()), got_bytes.size()));
+  // Decoded as P2 decodes a bundle's windows: into reused Bars (decode_bars_into).
+  Status decoded = arrow::decode_bars_into(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(got_bytes.data()),
+                                    got_bytes.size()),
+      decoded_);
   frame_.add(mono_ns() - t0);
-  if (!bars) return std::move(bars).error().with_context("bench: frame decode");
-  if (bars->size() != window_.size() || bars->back().seq != window_.back().seq) {
+  if (!decoded) return std::move(decoded).error().with_context("bench: frame decode");
+  if (decoded_.size() != window_.size() || decoded_.back().seq != window_.back().seq) {
     return internal_error("bench: the frame decoded to other bars");
   }
   return ok();

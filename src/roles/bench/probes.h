@@ -56,6 +56,7 @@ class Probes {
  private:
   bus::Connection conn_;
   std::vector<Bar> window_;
+  std::vector<Bar> decoded_;  // the frame decoded back, reused like P2's
   arrow::BarEncoder encoder_;
   std::string encoded_, copy_, frame_buf_, frame_key_, raw_key_;
   Samples frame_, setget_, memcpy_, ping_;
