@@ -87,6 +87,10 @@ class SimFeed final : public Feed {
   const FeedStats& stats() const override { return stats_; }
 
   const SimOptions& options() const { return options_; }
+  // Moves the session start (a few ms at most, e.g. a session started "now" re-anchored when
+  // its feed thread starts, so exchange times match the wall clock). REQUIRES: next() not
+  // called yet.
+  void rebase(TimestampNs start_ns) { options_.start_ns = start_ns; }
   // Simulated seconds from the session start to the latest event.
   double elapsed_s() const { return t_s_; }
 

@@ -2,9 +2,11 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "arrow/bar_codec.h"
@@ -128,12 +130,18 @@ struct Pipeline {
 
 // `session_start_ns` (the simulator's session start; 0 for a replay) anchors the pacing there,
 // so a live-like session's ticks are released at their own timestamps, not one gap early.
-void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Counter& ticks_in,
-               Counter& drops, Counter& rejected) {
+// `rebase_now`: a simulator started "now", whose start is moved to this thread's start so its
+// exchange times are the wall clock's (stop trigger to exit is timed against the wall clock).
+void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns,
+               feed::SimFeed* rebase_now, Counter& ticks_in, Counter& drops, Counter& rejected) {
   pthread_setname_np(pthread_self(), "feed");
   set_tight_timer_slack();
   feed::Pacer pacer(p.clock.speed());
   const Clock& wall = p.ctx.clock;
+  if (rebase_now != nullptr) {
+    session_start_ns = wall.now_ns();
+    rebase_now->rebase(session_start_ns);
+  }
   Tick tick;
   bool first = true;
   if (p.clock.paced() && session_start_ns != 0) {
@@ -148,6 +156,14 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
   constexpr std::uint32_t kWakeBatch = 64;
   const bool live = source.live();
   std::uint32_t unwoken = 0;
+  // Above kFeedSpinMaxRate ticks/s the gaps are shorter than the spin, so spinning would take a
+  // whole core (which Redis and the other roles need on a small machine): the thread then only
+  // sleeps, and a tick is released a wake-up late (tens of microseconds), still well inside
+  // the lag budget at such rates. The rate is measured over ~100 ms.
+  constexpr double kFeedSpinMaxRate = 12'000;
+  bool spin = true;
+  std::uint64_t released = 0, released_at = 0;
+  std::int64_t rate_since = wall.mono_ns();
   auto wake = [&] {
     if (unwoken != 0) p.ticks_ready.wake();
     unwoken = 0;
@@ -168,11 +184,21 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
       if (first || tick.ts_ns > pacer.due_through()) {
         DurationNs wait = pacer.wait_ns(wall, tick.ts_ns);
         if (wait > 0) {
-          p.next_due_mono.store(wall.mono_ns() + wait, std::memory_order_relaxed);
+          const std::int64_t now = wall.mono_ns();
+          p.next_due_mono.store(now + wait, std::memory_order_relaxed);
           wake();
+          if (now - rate_since >= 100 * kNsPerMs) {
+            spin = static_cast<double>(released - released_at) * 1e9 /
+                       static_cast<double>(now - rate_since) <=
+                   kFeedSpinMaxRate;
+            rate_since = now;
+            released_at = released;
+          }
         }
         for (; wait > 0 && !p.ctx.stopping(); wait = pacer.wait_ns(wall, tick.ts_ns)) {
-          if (wait > 60 * kNsPerUs) {
+          if (!spin) {
+            std::this_thread::sleep_for(std::chrono::nanoseconds(std::min(wait, 20 * kNsPerMs)));
+          } else if (wait > 60 * kNsPerUs) {
             std::this_thread::sleep_for(std::chrono::nanoseconds(
                 std::min<DurationNs>(wait - 30 * kNsPerUs, 20 * kNsPerMs)));
           }
@@ -189,6 +215,7 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
       }
     }
     ticks_in.add_owned();
+    ++released;
     if (++unwoken >= kWakeBatch || live) {
       wake();
       rejected.set(source.stats().rejected_total());
@@ -199,31 +226,79 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns, Co
   p.feed_done.store(true, std::memory_order_release);
 }
 
-// Re-reads stops:guarded every kGuardedRefresh on its own connection, so neither the bar
-// thread nor the IO thread waits on it. A failed read keeps the last set.
-constexpr DurationNs kGuardedRefresh = 50 * kNsPerMs;
+// Keeps GuardedSymbols in step with stops:guarded, on its own connection so neither the bar
+// thread nor the IO thread ever waits on it. It blocks on stream:entry_fire (plain XREAD, no
+// group: P1 only looks) for at most kGuardedRefresh, and after every wake re-reads the set. The
+// symbol of a new entry fill is guarded at once, before P3 has even opened its stop (P3 adds
+// it to the set a little later), so the quote that crosses a stop in the first milliseconds of
+// a position is on stream:quote too; such a provisional symbol stays guarded for
+// kProvisional unless the set names it. A failed read keeps the last set.
+constexpr std::int64_t kGuardedRefreshMs = 50;
+constexpr DurationNs kProvisional = 2 * kNsPerSec;
 void guarded_loop(RoleContext& ctx, GuardedSymbols& out) {
   pthread_setname_np(pthread_self(), "guarded");
   bus::Connection conn(ctx.redis, ctx.clock);
   log::LogEvery fail_log(10 * kNsPerSec);
   const std::string key = bus::keys::stops_guarded();
+  const std::string_view entries = bus::keys::stream_name(bus::keys::Stream::kEntryFire);
+  const std::string block = std::to_string(kGuardedRefreshMs);
+  std::string last_id = "$";
+  std::map<std::string, std::int64_t, std::less<>> provisional;  // symbol -> until (mono)
+  auto failed = [&](std::string_view what, const Error& e) {
+    if (fail_log.allow(ctx.clock.mono_ns())) {
+      log::warn(kTag, "{}: {} (keeping the last guarded set)", what, e.to_string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kGuardedRefreshMs));
+  };
   while (!ctx.stopping()) {
-    auto r = conn.command({"SMEMBERS", key});
-    std::vector<std::string> names;
-    Status st = ok();
-    if (r && r->array()) {
-      for (std::size_t i = 0; i < r->size(); ++i) {
-        auto s = r->at(i).string();
-        if (s) names.emplace_back(*s);
+    auto fills =
+        conn.command({"XREAD", "COUNT", "256", "BLOCK", block, "STREAMS", entries, last_id},
+                     (kGuardedRefreshMs + 1000) * kNsPerMs);
+    if (!fills) {
+      failed("XREAD stream:entry_fire", fills.error());
+      continue;
+    }
+    const std::int64_t now = ctx.clock.mono_ns();
+    if (!fills->is_nil() && fills->array() && fills->size() == 1) {
+      // [[stream, [[id, [f, v, ...]], ...]]]
+      auto parsed = bus::parse_entries(fills->at(0).at(1));
+      if (parsed) {
+        for (const bus::StreamEntry& e : *parsed) {
+          last_id = e.id;
+          for (const auto& [f, v] : e.fields) {
+            if (f == "sym") provisional[v] = now + kProvisional;
+          }
+        }
       }
-      out.set(std::move(names));
-    } else if (fail_log.allow(ctx.clock.mono_ns())) {
-      log::warn(kTag, "SMEMBERS {}: {} (keeping the last set)", key,
-                r ? r->array().error().to_string() : r.error().to_string());
+    } else if (last_id == "$") {
+      // Nothing yet: remember where the stream is now, so an entry written while the set is
+      // read below is not missed by the next XREAD.
+      auto top = conn.command({"XREVRANGE", entries, "+", "-", "COUNT", "1"});
+      if (top && top->array() && top->size() == 1) {
+        if (auto parsed = bus::parse_entries(top->view()); parsed && !parsed->empty()) {
+          last_id = parsed->front().id;
+        }
+      }
     }
-    for (DurationNs slept = 0; slept < kGuardedRefresh && !ctx.stopping(); slept += 5 * kNsPerMs) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto r = conn.command({"SMEMBERS", key});
+    if (!r || !r->array()) {
+      failed("SMEMBERS " + key, r ? r->array().error() : r.error());
+      continue;
     }
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < r->size(); ++i) {
+      if (auto s = r->at(i).string()) names.emplace_back(*s);
+    }
+    for (auto it = provisional.begin(); it != provisional.end();) {
+      const bool named = std::find(names.begin(), names.end(), it->first) != names.end();
+      if (named || now >= it->second) {
+        it = provisional.erase(it);
+      } else {
+        names.push_back(it->first);
+        ++it;
+      }
+    }
+    out.set(std::move(names));
   }
 }
 
@@ -234,6 +309,7 @@ int body(RoleContext& ctx) {
 
   std::unique_ptr<feed::Feed> source;
   TimestampNs session_start_ns = 0;
+  feed::SimFeed* rebase_now = nullptr;
   if (c.feed.kind == "replay") {
     auto opened = feed::ReplayFeed::open(*replay_options(c));
     if (!opened) {
@@ -262,6 +338,7 @@ int body(RoleContext& ctx) {
       return 2;
     }
     source = std::move(opened).value();
+    if (c.sim.start == "now" && speed > 0) rebase_now = static_cast<feed::SimFeed*>(source.get());
   }
 
   Metrics& m = ctx.metrics;
@@ -308,12 +385,18 @@ int body(RoleContext& ctx) {
   set_tight_timer_slack();
   std::thread guarded_thread([&] { guarded_loop(ctx, guarded); });
   std::thread feed_thread(
-      [&] { feed_loop(p, *source, session_start_ns, ticks_in, drops, rejected); });
+      [&] { feed_loop(p, *source, session_start_ns, rebase_now, ticks_in, drops, rejected); });
   pthread_setname_np(pthread_self(), "bars");
 
   TimestampNs market_now = 0;
   bool finished = false;
   std::int64_t next_stats = 0;
+  // Ticks per second over the last stats period: above kSpinMaxRate the bar thread does not
+  // stay awake between ticks (the gaps are so short that it would spin all the time and take a
+  // core the IO thread, Redis and the other roles need on a small machine).
+  constexpr double kSpinMaxRate = 12'000;
+  double recent_rate = 0;
+  std::uint64_t processed_at_stats = 0;
   int idle_rounds = 0;
   // An unpaced replay must not outrun Redis: past this many unwritten seals the bar thread
   // waits for the IO thread instead of filling the backlog (a live feed never waits).
@@ -357,6 +440,8 @@ int body(RoleContext& ctx) {
     sink.flush_quotes();
     const std::int64_t mono = ctx.clock.mono_ns();
     if (mono >= next_stats) {
+      recent_rate = static_cast<double>(processed.value() - processed_at_stats) * 10.0;
+      processed_at_stats = processed.value();
       next_stats = mono + 100 * kNsPerMs;
       late.set(engine.stats().late_ticks);
       depth.set(static_cast<double>(p.queue.size()));
@@ -399,8 +484,10 @@ int body(RoleContext& ctx) {
       // time more than kSpinLead in the past means the feed is late: sleep, it wakes us.
       constexpr DurationNs kSpinLead = 30 * kNsPerUs;
       const DurationNs lead = p.next_due_mono.load(std::memory_order_relaxed) - ctx.clock.mono_ns();
-      if (lead > -kSpinLead && lead <= kSpinLead) continue;
-      if (lead > kSpinLead) timeout = std::min(timeout, lead - kSpinLead);
+      if (recent_rate <= kSpinMaxRate) {
+        if (lead > -kSpinLead && lead <= kSpinLead) continue;
+        if (lead > kSpinLead) timeout = std::min(timeout, lead - kSpinLead);
+      }
     }
     const std::uint32_t seen = p.ticks_ready.snapshot();
     if (timeout > 0 && p.queue.front() == nullptr) p.ticks_ready.wait(seen, timeout);

@@ -90,6 +90,12 @@ std::size_t StopMonitor::unfired() const {
   return n;
 }
 
+std::size_t StopMonitor::unstreamed() const {
+  std::size_t n = 0;
+  for (const auto& [sym, g] : guards_) n += !g.fired && !g.streamed ? 1 : 0;
+  return n;
+}
+
 std::vector<std::string> StopMonitor::guarded_symbols() const {
   std::vector<std::string> out;
   for (const auto& [sym, g] : guards_) {
@@ -207,6 +213,7 @@ bool StopMonitor::apply_quote(const bus::QuoteEvent& q, TimestampNs read_wall_ns
   auto it = guards_.find(q.sym);
   if (it == guards_.end() || it->second.fired) return false;
   Guard& g = it->second;
+  g.streamed = true;
   if (q.ts_ns < g.last_quote_ts) return true;  // older than one applied (a redelivery)
   g.last_quote_ts = q.ts_ns;
   m_.quotes_polled->add();

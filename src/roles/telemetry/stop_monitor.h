@@ -104,6 +104,9 @@ class StopMonitor {
   std::size_t active() const { return guards_.size(); }
   // Stops that still need quotes (not fired yet).
   std::size_t unfired() const;
+  // Unfired stops that no stream:quote event has reached yet: P1 may not know the symbol is
+  // guarded yet (it re-reads stops:guarded every 50 ms), so these are polled quickly.
+  std::size_t unstreamed() const;
   // Symbols of the unfired stops, sorted: what stops:guarded should hold.
   std::vector<std::string> guarded_symbols() const;
 
@@ -118,6 +121,7 @@ class StopMonitor {
     TimestampNs trigger_ns = 0;
     TimestampNs seen_wall_ns = 0;
     bool quote_triggered = false;  // the trigger came from a quote (not the 1 Hz recheck)
+    bool streamed = false;         // a stream:quote event reached this stop
   };
 
   Status upsert(const Position& p);

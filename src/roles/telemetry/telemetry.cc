@@ -30,12 +30,13 @@ constexpr std::string_view kConsumer = "telemetry";
 constexpr std::int64_t kBlockMs = 100;
 // Entries per stream per read.
 constexpr std::size_t kReadCount = 256;
-// The quote:{sym} poll once stream:quote has delivered a quote (P1 publishes it): a slow
-// fallback for the first 50 ms of a stop, before P1 re-reads stops:guarded.
+// The quote:{sym} poll once stream:quote has delivered a quote to every unfired stop: a slow
+// fallback (P1 restarting, say).
 constexpr DurationNs kFallbackPollNs = 250 * kNsPerMs;
-// Until then (a P1 build that does not publish stream:quote, or none yet), stops are polled as
-// before issue #7: the read blocks 5 ms and every turn polls (P1 writes quote:{sym} at most
-// every 10 ms).
+// Until then (a P1 build that does not publish stream:quote, or a new stop P1 does not know
+// yet: it learns of new positions from stream:entry_fire at once and of stops:guarded within
+// 50 ms), stops are polled as before issue #7: the read blocks 5 ms and every turn polls (P1
+// writes quote:{sym} at most every 10 ms).
 constexpr std::int64_t kPollBlockMs = 5;
 constexpr std::int64_t kPendingIdleMs = 30000;
 
@@ -212,7 +213,7 @@ int body(RoleContext& ctx) {
       HARRIER_TRY(ensure_loop_groups(conn));
       need_group = false;
     }
-    const bool fast_poll = !quotes.seen_any() && stops.unfired() > 0;
+    const bool fast_poll = stops.unstreamed() > 0;
     auto read = read_loop_streams(conn, kConsumer, kReadCount, fast_poll ? kPollBlockMs : kBlockMs,
                                   ctx.clock);
     if (!read) {
@@ -224,7 +225,7 @@ int body(RoleContext& ctx) {
     HARRIER_TRY(handle_entries(conn, stops, read->entry_fire, lm, bad_log, ctx.clock));
     if (ib_positions) ib_positions->poll();
     const std::int64_t now = ctx.clock.mono_ns();
-    if (stops.unfired() > 0 && (!quotes.seen_any() || now >= next_poll)) {
+    if (stops.unfired() > 0 && (fast_poll || now >= next_poll)) {
       next_poll = now + kFallbackPollNs;
       HARRIER_TRY(stops.poll_quotes());
     }
