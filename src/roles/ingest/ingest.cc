@@ -130,6 +130,10 @@ struct Pipeline {
 
 // `session_start_ns` (the simulator's session start; 0 for a replay) anchors the pacing there,
 // so a live-like session's ticks are released at their own timestamps, not one gap early.
+// How long before a paced tick is due the feed thread stops sleeping and spins, and the idle
+// bar thread stays awake for it: above the sleep overshoot's p99 on the target machine.
+constexpr DurationNs kSpinMargin = 60 * kNsPerUs;
+
 // `rebase_now`: a simulator started "now", whose start is moved to this thread's start so its
 // exchange times are the wall clock's (stop trigger to exit is timed against the wall clock).
 void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns,
@@ -178,9 +182,10 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns,
     if (!*more) break;
     if (p.clock.paced()) {
       // One clock read releases every tick up to the time it showed (a burst costs one read,
-      // not one per tick). A tick in the future: sleep until 30 us before it is due, then
-      // spin, since a sleep alone wakes tens of microseconds late, which would show up as feed
-      // lag the engine did not cause.
+      // not one per tick). A tick in the future: sleep until kSpinMargin before it is due,
+      // then spin, since a sleep alone wakes tens of microseconds late (on the 2-core VM of
+      // issue #7: p50 22 us, p99 55 us late for a 200 us sleep with 1 ns timer slack), which
+      // would show up as feed lag the engine did not cause.
       if (first || tick.ts_ns > pacer.due_through()) {
         DurationNs wait = pacer.wait_ns(wall, tick.ts_ns);
         if (wait > 0) {
@@ -198,9 +203,9 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns,
         for (; wait > 0 && !p.ctx.stopping(); wait = pacer.wait_ns(wall, tick.ts_ns)) {
           if (!spin) {
             std::this_thread::sleep_for(std::chrono::nanoseconds(std::min(wait, 20 * kNsPerMs)));
-          } else if (wait > 60 * kNsPerUs) {
-            std::this_thread::sleep_for(std::chrono::nanoseconds(
-                std::min<DurationNs>(wait - 30 * kNsPerUs, 20 * kNsPerMs)));
+          } else if (wait > kSpinMargin + 10 * kNsPerUs) {
+            std::this_thread::sleep_for(
+                std::chrono::nanoseconds(std::min<DurationNs>(wait - kSpinMargin, 20 * kNsPerMs)));
           }
         }
       }
@@ -480,9 +485,9 @@ int body(RoleContext& ctx) {
       }
       // A futex wake-up costs tens of microseconds on a busy machine, which is feed lag. When
       // the feed's next tick is due within kSpinLead, stay awake for it (the feed thread spins
-      // the same 30 us before releasing it); otherwise sleep until kSpinLead before it. A due
-      // time more than kSpinLead in the past means the feed is late: sleep, it wakes us.
-      constexpr DurationNs kSpinLead = 30 * kNsPerUs;
+      // as long before releasing it); otherwise sleep until kSpinLead before it. A due time
+      // more than kSpinLead in the past means the feed is late: sleep, it wakes us.
+      constexpr DurationNs kSpinLead = kSpinMargin;
       const DurationNs lead = p.next_due_mono.load(std::memory_order_relaxed) - ctx.clock.mono_ns();
       if (recent_rate <= kSpinMaxRate) {
         if (lead > -kSpinLead && lead <= kSpinLead) continue;
