@@ -171,6 +171,31 @@ Result<Bundle> parse_bundle(Reply r, const std::string& key) {
   return out;
 }
 
+// The Bundle of an HMGET `key` quote <intervals...> reply (nil: the field is absent).
+Result<Bundle> parse_bundle_fields(Reply r, const std::string& key,
+                                   std::span<const Interval> intervals) {
+  auto ctx = [&](const Error& e) { return Error(e).with_context("HMGET " + key); };
+  if (r.view().is_error()) return check_reply(r.view(), "HMGET " + key).error();
+  if (auto s = r.array(); !s) return ctx(s.error());
+  if (r.size() != intervals.size() + 1) return ctx(protocol_error("HMGET: wrong number of values"));
+  Bundle out;
+  if (!r.at(0).is_nil()) {
+    auto text = r.at(0).string();
+    if (!text) return ctx(text.error());
+    auto q = decode_quote(*text);
+    if (!q) return ctx(q.error());
+    out.quote = *q;
+  }
+  for (std::size_t i = 0; i < intervals.size(); ++i) {
+    if (r.at(i + 1).is_nil()) continue;
+    auto value = r.at(i + 1).string();
+    if (!value) return ctx(value.error());
+    out.bars[index_of(intervals[i])] = *value;  // a view into r's bytes (they do not move)
+  }
+  out.reply = std::move(r);
+  return out;
+}
+
 }  // namespace
 
 Result<Bundle> read_bundle(Connection& c, std::string_view sym) {
@@ -180,18 +205,31 @@ Result<Bundle> read_bundle(Connection& c, std::string_view sym) {
 }
 
 Result<std::vector<Result<Bundle>>> read_bundles(Connection& c,
-                                                 std::span<const std::string_view> syms) {
+                                                 std::span<const std::string_view> syms,
+                                                 std::span<const Interval> intervals) {
   std::vector<std::string> names;  // the batch borrows them
   names.reserve(syms.size());
   for (std::string_view sym : syms) names.push_back(keys::bundle(sym));
+  const bool some = !intervals.empty() && intervals.size() < kIntervalCount;
   CommandBatch batch;
-  for (const std::string& key : names) batch.add({"HGETALL", key});
+  for (const std::string& key : names) {
+    if (!some) {
+      batch.add({"HGETALL", key});
+      continue;
+    }
+    batch.begin();
+    batch.arg("HMGET");
+    batch.arg(key);
+    batch.arg(keys::kBundleQuoteField);
+    for (Interval iv : intervals) batch.arg(keys::bundle_field(iv));
+  }
   std::vector<Reply> replies;
   HARRIER_TRY(c.run(batch, replies));
   std::vector<Result<Bundle>> out;
   out.reserve(replies.size());
   for (std::size_t i = 0; i < replies.size(); ++i) {
-    out.push_back(parse_bundle(std::move(replies[i]), names[i]));
+    out.push_back(some ? parse_bundle_fields(std::move(replies[i]), names[i], intervals)
+                       : parse_bundle(std::move(replies[i]), names[i]));
   }
   return out;
 }

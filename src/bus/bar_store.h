@@ -82,7 +82,7 @@ Result<bool> read_interval_into(Connection& c, std::string_view sym, Interval iv
 struct Bundle {
   std::array<std::optional<std::string_view>, kIntervalCount> bars;  // by index_of(iv)
   std::optional<QuoteSnapshot> quote;
-  std::optional<Reply> reply;  // the HGETALL reply `bars` point into
+  std::optional<Reply> reply;  // the HGETALL (or HMGET) reply `bars` point into
   bool empty() const;
 };
 // HGETALL bundle:{sym}: every interval and the quote in one round trip. Unknown fields are
@@ -93,7 +93,10 @@ Result<Bundle> read_bundle(Connection& c, std::string_view sym);
 // outer error is a connection failure (kUnavailable...: nothing usable was read); otherwise
 // each symbol has its own result, as read_bundle gives it (an error reply such as WRONGTYPE or
 // a quote that does not parse spoils that symbol only).
+// With `intervals` (a strict subset, as a strategy declares what it reads), each read is
+// HMGET bundle:{sym} quote <iv>...: only those windows travel; the others are absent.
 Result<std::vector<Result<Bundle>>> read_bundles(Connection& c,
-                                                 std::span<const std::string_view> syms);
+                                                 std::span<const std::string_view> syms,
+                                                 std::span<const Interval> intervals = {});
 
 }  // namespace harrier::bus

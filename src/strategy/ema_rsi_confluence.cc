@@ -1,5 +1,7 @@
 #include "strategy/ema_rsi_confluence.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <string>
 
@@ -80,6 +82,12 @@ Decision EmaRsiConfluence::evaluate(const Context& ctx) {
   d.type = OrderType::kMarket;
   d.reason = "confluence";
   return d;
+}
+
+std::vector<Interval> EmaRsiConfluence::reads() const {
+  std::vector<Interval> out = p_.intervals;
+  if (std::find(out.begin(), out.end(), p_.trigger) == out.end()) out.push_back(p_.trigger);
+  return out;
 }
 
 }  // namespace harrier::strategy

@@ -40,6 +40,8 @@ class EmaRsiConfluence final : public Strategy {
 
   std::string_view name() const override { return kName; }
   Interval trigger() const override { return p_.trigger; }
+  // The trigger (RSI, its bar) and the confluence intervals.
+  std::vector<Interval> reads() const override;
   Decision evaluate(const Context& ctx) override;
 
  private:

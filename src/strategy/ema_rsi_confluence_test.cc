@@ -62,6 +62,14 @@ class EmaRsiTest : public ::testing::Test {
   EngineState state_;
 };
 
+TEST_F(EmaRsiTest, ReadsTheTriggerAndTheConfluenceIntervalsOnly) {
+  EXPECT_EQ(strat_.reads(), (std::vector<Interval>{Interval::k1m, Interval::k5m}));
+  EmaRsiParams p = params();
+  p.trigger = Interval::k1s;
+  p.intervals = {Interval::k5m};
+  EXPECT_EQ(EmaRsiConfluence(p).reads(), (std::vector<Interval>{Interval::k5m, Interval::k1s}));
+}
+
 TEST_F(EmaRsiTest, EntersWhenEveryGatePasses) {
   Decision d = run();
   ASSERT_TRUE(d.enter) << d.reason;

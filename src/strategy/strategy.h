@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 #include "core/interval.h"
@@ -88,6 +89,12 @@ class Strategy {
   virtual std::string_view name() const = 0;
   // Sealed bars of this interval trigger an evaluation; other intervals are only read.
   virtual Interval trigger() const = 0;
+  // The intervals whose bars evaluate() looks at (P2 reads only these fields of the bundle,
+  // plus the quote: a window is ~45 KB, so reading two instead of six is most of a cycle).
+  // Intervals not listed arrive empty. Default: all six.
+  virtual std::vector<Interval> reads() const {
+    return std::vector<Interval>(kAllIntervals.begin(), kAllIntervals.end());
+  }
   // Never fails: missing or bad data is a skip with a reason.
   virtual Decision evaluate(const Context& ctx) = 0;
 };

@@ -90,6 +90,46 @@ TEST_F(BusStore, BundleHoldsEveryIntervalAndTheQuoteInOneRead) {
   EXPECT_TRUE(empty->empty());
 }
 
+TEST_F(BusStore, BundlesOfSomeIntervalsCarryOnlyThose) {
+  Connection c(fast_config(server().url()));
+  std::int64_t seq = 0;
+  for (Interval iv : kAllIntervals) ASSERT_TRUE(write_seal(c, make_seal("QQQ", iv, ++seq)));
+  ASSERT_TRUE(write_seal(c, make_seal("SPY", Interval::k1m, 9)));  // SPY has no 5m window
+  ASSERT_TRUE(c.command({"SET", keys::bundle("IWM"), "a string, not a hash"}));
+  const std::string_view syms[] = {"QQQ", "SPY", "IWM", "NONE"};
+  const Interval some[] = {Interval::k5m, Interval::k1m};
+  std::uint64_t before = c.stats().commands;
+  auto got = read_bundles(c, syms, some);
+  ASSERT_TRUE(got) << got.error().to_string();
+  ASSERT_EQ(got->size(), 4u);
+  const Result<Bundle>& qqq = (*got)[0];
+  ASSERT_TRUE(qqq) << qqq.error().to_string();
+  for (Interval iv : kAllIntervals) {
+    const bool wanted = iv == Interval::k5m || iv == Interval::k1m;
+    ASSERT_EQ(qqq->bars[index_of(iv)].has_value(), wanted) << interval_name(iv);
+    if (wanted) {
+      EXPECT_EQ(*qqq->bars[index_of(iv)], make_seal("QQQ", iv, index_of(iv) + 1).bars);
+    }
+  }
+  ASSERT_TRUE(qqq->quote.has_value());
+  EXPECT_EQ(qqq->quote->ts_ns, 6);
+  const Result<Bundle>& spy = (*got)[1];
+  ASSERT_TRUE(spy);
+  EXPECT_FALSE(spy->bars[index_of(Interval::k5m)].has_value());
+  ASSERT_TRUE(spy->bars[index_of(Interval::k1m)].has_value());
+  EXPECT_EQ(*spy->bars[index_of(Interval::k1m)], make_seal("SPY", Interval::k1m, 9).bars);
+  ASSERT_FALSE((*got)[2]);  // WRONGTYPE spoils that symbol only
+  EXPECT_NE((*got)[2].error().message().find("bundle:IWM"), std::string::npos)
+      << (*got)[2].error().message();
+  ASSERT_TRUE((*got)[3]);
+  EXPECT_TRUE((*got)[3]->empty());
+  // All six: the same as read_bundle.
+  auto all = read_bundles(c, std::span<const std::string_view>(syms, 1), kAllIntervals);
+  ASSERT_TRUE(all && (*all)[0]);
+  for (Interval iv : kAllIntervals) EXPECT_TRUE((*all)[0]->bars[index_of(iv)].has_value());
+  EXPECT_GE(c.stats().commands, before + 2);
+}
+
 TEST_F(BusStore, CorruptBundleQuoteIsAnErrorNamingTheKey) {
   Connection c(fast_config(server().url()));
   ASSERT_TRUE(c.command({"HSET", keys::bundle("SPY"), "quote", "1,2,oops"}));

@@ -51,6 +51,7 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
                std::unique_ptr<broker::Broker> broker)
     : ctx_(ctx),
       strategy_(std::move(strategy)),
+      reads_(strategy_->reads()),
       broker_(std::move(broker)),
       conn_(ctx.redis, ctx.clock),
       bars_evaluated_(ctx.metrics.counter("bars_evaluated", "trigger bars evaluated")),
@@ -260,8 +261,9 @@ void Engine::sort_new_bar(const bus::StreamEntry& entry, bool redelivered, Times
 }
 
 Status Engine::evaluate(const std::vector<Trigger>& triggers, bool redelivered) {
-  // One HGETALL per symbol (a symbol with two trigger entries is read once), all in one
-  // pipeline: the last symbol of the batch no longer waits for a round trip per symbol before it.
+  // One bundle read per symbol (a symbol with two trigger entries is read once), all in one
+  // pipeline: the last symbol of the batch no longer waits for a round trip per symbol before
+  // it. Only the windows the strategy reads travel (HMGET; HGETALL when it reads all six).
   std::vector<std::string_view> syms;
   std::vector<std::size_t> slot(triggers.size());
   for (std::size_t i = 0; i < triggers.size(); ++i) {
@@ -270,7 +272,7 @@ Status Engine::evaluate(const std::vector<Trigger>& triggers, bool redelivered) 
     if (it == syms.end()) syms.push_back(triggers[i].ev.sym);
   }
   const std::int64_t t0 = ctx_.clock.mono_ns();
-  auto bundles = bus::read_bundles(conn_, syms);
+  auto bundles = bus::read_bundles(conn_, syms, reads_);
   if (!bundles) return std::move(bundles).error().with_context("stream:new_bar bundles");
   const DurationNs bundle_rt = ctx_.clock.mono_ns() - t0;
   bundle_batches_.add();

@@ -131,6 +131,7 @@ class Engine {
 
   RoleContext& ctx_;
   std::unique_ptr<strategy::Strategy> strategy_;
+  std::vector<Interval> reads_;  // strategy_->reads(): the bundle fields P2 reads
   std::unique_ptr<broker::Broker> broker_;
   bus::Connection conn_;
   std::string consumer_ = "p2";
