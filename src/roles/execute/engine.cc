@@ -75,7 +75,7 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
       cycle_(ctx.metrics.histogram("cycle_us",
                                    "one evaluation: the batch's bundle round trip (one pipeline "
                                    "for all its symbols) + this entry's decode, strategy and "
-                                   "order")),
+                                   "order up to the broker accepting it (its fills not included)")),
       seal_to_decision_(ctx.metrics.histogram(
           "seal_to_decision_us",
           "new_bar sealed_ns to the trigger bar's decision (wall), the wait behind the earlier "
@@ -459,6 +459,7 @@ Status Engine::on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>&
   bars_evaluated_.add();
 
   std::string decision;
+  std::int64_t order_sent = 0;
   if (d.enter) {
     broker::OrderRequest req;
     req.client_order_id = entry_order_id(strategy_->name(), ev.sym, d.side, ev.iv, ev.bar_start_ns);
@@ -471,6 +472,9 @@ Status Engine::on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>&
     HARRIER_ASSIGN_OR_RETURN(Submit s, submit(req, Purpose::kEntry, ev.iv, ev.bar_start_ns));
     if (s == Submit::kSent) {
       decision = "entered";
+      // The cycle ends with the order at the broker; applying its fills is the broker's
+      // answer, timed by nothing here.
+      order_sent = ctx_.clock.mono_ns();
       // A broker without latency fills now: apply it before the decision is recorded.
       HARRIER_TRY(pump_broker());
     } else {
@@ -494,7 +498,7 @@ Status Engine::on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>&
     decision = d.reason == "halted" ? "halted" : "skipped:" + d.reason;
   }
   if (decision != "entered") decisions_skipped_.add();
-  cycle_.record(bundle_rt_ns + ctx_.clock.mono_ns() - t0);
+  cycle_.record(bundle_rt_ns + (order_sent != 0 ? order_sent : ctx_.clock.mono_ns()) - t0);
   if (const TimestampNs now = wall_now(); !redelivered && ev.sealed_ns > 0 && now >= ev.sealed_ns) {
     seal_to_decision_.record(now - ev.sealed_ns);
   }
