@@ -6,6 +6,9 @@
 //   BM_RawSetGet        raw hiredis SET + GET of a 120x45-double window (43,200 bytes)
 //   BM_BusSetGet        the same bytes through bus::Connection (SET, then GET copied out)
 //   BM_StreamWake       XADD on this thread -> XREADGROUP BLOCK wake on another; p50/p99 us
+//   BM_SealWake         one seal of a 43,200-byte window (MULTI SET HSET HSET XADD EXEC, as P1's
+//                       IO thread writes it) -> the XREADGROUP BLOCK wake of its new_bar entry on
+//                       another thread; p50/p99 us: the floor of issue #7's "new_bar -> P2 wake"
 //   BM_SealPipeline     seals (6 commands, MULTI/EXEC each) pipelined 64 at a time; seals/s
 // Raw hiredis is included here only as the baseline the issue asks for ("redis-benchmark-like
 // code"); Harrier code reaches Redis through bus/ only.
@@ -172,6 +175,53 @@ void BM_StreamWake(benchmark::State& state) {
   state.counters["p50_x_ping"] = static_cast<double>(wake.p50()) / ping;
 }
 BENCHMARK(BM_StreamWake)->UseRealTime();
+
+void BM_SealWake(benchmark::State& state) {
+  const std::string stream(keys::stream_name(keys::Stream::kNewBar));
+  Connection admin(config());
+  (void)admin.command({"DEL", stream});
+  if (!ensure_group(admin, stream, "g", "$")) state.SkipWithError("XGROUP failed");
+  std::atomic<std::int64_t> sent_at{0}, received{0};
+  std::atomic<bool> stop{false};
+  LatencyHistogram wake;  // reader thread only, read after join
+  std::thread reader([&] {
+    Connection r(config());
+    while (!stop.load(std::memory_order_acquire)) {
+      auto got = read_group(r, stream, "g", "c", 16, 100);
+      if (!got || got->empty()) continue;
+      wake.record(now_ns() - sent_at.load(std::memory_order_acquire));
+      received.fetch_add(static_cast<std::int64_t>(got->size()), std::memory_order_release);
+    }
+  });
+  Connection w(config());
+  Seal seal;
+  seal.sym = "SPY";
+  seal.iv = Interval::k1s;
+  seal.bars.assign(kWindowBytes, 'b');
+  CommandBatch batch;
+  EncodedSeal enc;
+  std::vector<Reply> replies;
+  std::int64_t sent = 0;
+  for (auto _ : state) {
+    seal.seq = sent;
+    batch.clear();
+    sent_at.store(now_ns(), std::memory_order_release);  // as P1 stamps published_ns
+    append_seal(batch, seal, enc, 10000);
+    if (!w.run(batch, replies)) state.SkipWithError("seal failed");
+    ++sent;
+    while (received.load(std::memory_order_acquire) < sent) {
+    }
+  }
+  stop.store(true, std::memory_order_release);
+  (void)xadd(w, stream, {{"t", "0"}}, 10000);  // unblock the reader
+  reader.join();
+  double ping = raw_ping_ns();
+  state.counters["ping_us"] = ping / 1e3;
+  state.counters["wake_p50_us"] = static_cast<double>(wake.p50()) / 1e3;
+  state.counters["wake_p99_us"] = static_cast<double>(wake.p99()) / 1e3;
+  state.counters["p50_x_ping"] = static_cast<double>(wake.p50()) / ping;
+}
+BENCHMARK(BM_SealWake)->UseRealTime();
 
 void BM_SealPipeline(benchmark::State& state) {
   Connection c(config());
