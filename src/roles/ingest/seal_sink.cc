@@ -43,10 +43,19 @@ void SealSink::refresh_guarded() {
     guarded_names_ = guarded_->snapshot();
     guarded_version_ = v;
   }
+  std::vector<std::uint8_t> was = std::move(guarded_flags_);
   guarded_flags_.assign(symbols_.size(), 0);
   for (const std::string& name : guarded_names_) {
     const SymbolId id = symbols_.find(name);
-    if (id != kNoSymbol && id < guarded_flags_.size()) guarded_flags_[id] = 1;
+    if (id == kNoSymbol || id >= guarded_flags_.size()) continue;
+    guarded_flags_[id] = 1;
+    if (id >= was.size() || was[id] == 0) {
+      // Newly guarded: its next tick is published whatever the prices, so the new stop hears
+      // from stream:quote at once.
+      QuoteState& qs = quote_for(id);
+      qs.pub_bid = qs.pub_ask = qs.pub_last = kNaN;
+      qs.pub_fresh = true;
+    }
   }
 }
 
@@ -165,7 +174,18 @@ void SealSink::on_tick(const Tick& tick) {
     }
     q.ts_ns = tick.ts_ns;
   }
-  if (guarded(tick.symbol)) publish_quote(tick.symbol, q, tick.ts_ns);
+  if (guarded(tick.symbol)) {
+    // NaN != NaN: a side still unquoted compares as changed until it is quoted.
+    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    if (qs.pub_fresh || !same(q.bid, qs.pub_bid) || !same(q.ask, qs.pub_ask) ||
+        !same(q.last, qs.pub_last)) {
+      qs.pub_fresh = false;
+      qs.pub_bid = q.bid;
+      qs.pub_ask = q.ask;
+      qs.pub_last = q.last;
+      publish_quote(tick.symbol, q, tick.ts_ns);
+    }
+  }
   if (!qs.dirty) {
     qs.dirty = true;
     dirty_.push_back(tick.symbol);

@@ -5,7 +5,8 @@
 // and coalesces quote:{sym} writes (at most one per symbol per min interval, and the newest
 // quote always written once the interval has passed). For the symbols in stops:guarded (P3's
 // open stops, handed in through GuardedSymbols) every quote change also goes out at once, not
-// coalesced, as a stream:quote event, so a stop is woken by the quote that crosses it.
+// coalesced, as a stream:quote event, so a stop is woken by the quote that crosses it (a change
+// of sizes alone is not published: stops act on prices).
 // Threading: owned by P1's bar thread. Times: `market_ns` arguments are market time; latency
 // metrics use the wall clock.
 #pragma once
@@ -93,6 +94,10 @@ class SealSink final : public BarSink {
     bus::QuoteSnapshot quote;
     bool dirty = false;
     std::int64_t last_write_mono = 0;
+    // The prices of the last stream:quote event: a size-only change is not published (a stop
+    // acts on bid, ask and last only).
+    double pub_bid = kNaN, pub_ask = kNaN, pub_last = kNaN;
+    bool pub_fresh = false;  // newly guarded: publish the next tick whatever it changed
   };
   void publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns);
   Window& window_for(SymbolId symbol, Interval iv);
