@@ -45,7 +45,8 @@ struct SweepEvent {
   static constexpr keys::Stream kStream = keys::Stream::kSweep;
 };
 
-// stream:quote — P1, every quote change of a symbol in stops:guarded (not coalesced), so P3
+// stream:quote — P1, every change of bid, ask or last of a symbol in stops:guarded (not
+// coalesced; a change of sizes alone is not published), so P3
 // is woken by the quote that crosses a stop instead of polling quote:{sym}.
 struct QuoteEvent {
   std::string sym;
