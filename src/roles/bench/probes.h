@@ -54,6 +54,9 @@ class Probes {
   std::size_t rows() const { return window_.size(); }
 
  private:
+  Status raw_setget();
+  Status frame_roundtrip();
+  std::uint64_t rounds_ = 0;
   bus::Connection conn_;
   std::vector<Bar> window_;
   std::vector<Bar> decoded_;  // the frame decoded back, reused like P2's
