@@ -190,6 +190,35 @@ TEST_F(TelemetryQuote, BadEntriesAreCountedAndAcknowledgedNotFatal) {
   ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") == 1; }));
 }
 
+// P1 publishes a symbol from its entry fill on (it watches stream:entry_fire), so the quote that
+// crosses a new stop can arrive before P3 has opened that stop; P3 applies it when the stop
+// opens, unless it is older than the fill.
+TEST_F(TelemetryQuote, QuoteThatArrivedBeforeTheStopOpenedIsAppliedWhenItOpens) {
+  auto p3 = start_p3();
+  ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
+  // Both below where a 0.5% stop from 100 sits (99.5); QQQ's is older than its fill.
+  publish(bus::QuoteEvent{"QQQ", 99.0, 99.01, 100, 100, kNaN, kMarketStart - kNsPerSec});
+  const bus::QuoteEvent spy = quote("SPY", 99.0, 99.01);
+  publish(spy);
+  ASSERT_TRUE(eventually([&] { return counter(*p3, "quotes_unguarded") == 2; }));
+  EXPECT_EQ(xlen("stream:exit_fire"), 0);
+
+  open_position("QQQ", 100, 100.0, "erc-QQQ-buy-1m-1381152600");
+  open_position("SPY", 100, 100.0, kEntryId);
+  ASSERT_TRUE(eventually([&] { return counter(*p3, "entries_seen") == 2; }));
+  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") >= 1; }))
+      << read_file(path("p3.err"));
+  auto fired = exits();
+  ASSERT_EQ(fired.size(), 1u);
+  auto ev = bus::decode_exit_fire(fired[0].fields);
+  ASSERT_TRUE(ev) << ev.error().to_string();
+  EXPECT_EQ(ev->sym, "SPY");
+  EXPECT_EQ(ev->trigger_ns, spy.ts_ns);
+  // QQQ stays guarded: its early quote predates the position.
+  ASSERT_TRUE(eventually([&] { return guarded() == std::vector<std::string>{"QQQ"}; }));
+  EXPECT_EQ(xlen("stream:exit_fire"), 1);
+}
+
 TEST_F(TelemetryQuote, QuoteForAnUnguardedSymbolIsIgnored) {
   auto p3 = start_p3();
   ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));

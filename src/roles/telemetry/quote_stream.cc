@@ -80,8 +80,29 @@ Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
       }
       continue;
     }
-    if (!stops_.apply_quote(*q, reply_wall_ns)) m_.ignored->add();
+    if (!stops_.apply_quote(*q, reply_wall_ns)) {
+      m_.ignored->add();
+      // P1 publishes a symbol from its entry fill on, often before this P3 has opened the
+      // stop: keep the newest such quote for catch_up().
+      QuoteEvent& kept = early_[q->sym];
+      if (q->ts_ns >= kept.ts_ns) {
+        static_cast<bus::QuoteEvent&>(kept) = std::move(*q);
+        kept.read_wall_ns = reply_wall_ns;
+      }
+    }
   }
+  return flush();
+}
+
+Status QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {
+  auto it = early_.find(sym);
+  if (it == early_.end()) return ok();
+  const QuoteEvent q = std::move(it->second);
+  early_.erase(it);
+  // Only a quote from after the fill concerns this position (an older one may belong to an
+  // earlier position of the symbol, or to before the price the stop starts from).
+  if (q.ts_ns < entry_ts_ns) return ok();
+  if (!stops_.apply_quote(q, q.read_wall_ns)) return ok();
   return flush();
 }
 

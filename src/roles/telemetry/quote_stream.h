@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,11 @@ class QuoteStream {
   Status flush();
   // True once handle() was given an entry: P1 publishes stream:quote.
   bool seen_any() const { return seen_any_; }
+  // After the stop of `sym` opened (entry_fire at `entry_ts_ns`): applies the newest quote
+  // stream:quote brought for `sym` before that stop existed, if it is not older than the fill,
+  // and fires what it crossed. P1 publishes a symbol from its fill on, so the quote that
+  // crosses a stop in its first moments is not lost to the order of the two streams.
+  Status catch_up(std::string_view sym, TimestampNs entry_ts_ns);
 
  private:
   bus::Connection& conn_;
@@ -74,6 +80,10 @@ class QuoteStream {
   QuoteStreamMetrics m_;
   const Clock& clock_;
   std::vector<std::string> unacked_;
+  struct QuoteEvent : bus::QuoteEvent {
+    TimestampNs read_wall_ns = 0;
+  };
+  std::map<std::string, QuoteEvent, std::less<>> early_;  // newest quote per unguarded symbol
   bool seen_any_ = false;
   log::LogEvery bad_log_{5 * kNsPerSec};
 };

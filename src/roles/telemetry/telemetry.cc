@@ -50,7 +50,7 @@ struct LoopMetrics {
 
 // Applies a batch of entry_fire entries and acknowledges what was handled. Returns the first
 // Redis error (the rest stay pending; the 1 Hz position scan covers them meanwhile).
-Status handle_entries(bus::Connection& conn, StopMonitor& stops,
+Status handle_entries(bus::Connection& conn, StopMonitor& stops, QuoteStream& quotes,
                       const std::vector<bus::StreamEntry>& entries, LoopMetrics& m,
                       log::LogEvery& bad_log, const Clock& clock) {
   const std::string_view stream = bus::keys::stream_name(bus::keys::Stream::kEntryFire);
@@ -66,6 +66,8 @@ Status handle_entries(bus::Connection& conn, StopMonitor& stops,
           log::warn(kTag, "{} {}: skipped: {}", stream, e.id, ev.error().to_string());
         }
       } else if (st = stops.on_entry(ev->sym); !st) {
+        break;
+      } else if (st = quotes.catch_up(ev->sym, ev->ts_ns); !st) {
         break;
       }
     }
@@ -95,7 +97,7 @@ Status start_up(bus::Connection& conn, StopMonitor& stops, QuoteStream& quotes, 
   // Quotes read by a previous life and not acknowledged: applied in order (a crossing among
   // them fires now; the exit_fired marker keeps it to one exit), then acknowledged.
   HARRIER_TRY(quotes.handle(pending_quotes, clock.now_ns()));
-  return handle_entries(conn, stops, pending, m, bad_log, clock);
+  return handle_entries(conn, stops, quotes, pending, m, bad_log, clock);
 }
 
 // Sleeps until the connection may retry (at most 100 ms, so SIGTERM is seen promptly).
@@ -222,7 +224,7 @@ int body(RoleContext& ctx) {
     }
     // Quotes first: a crossing is the latency-critical path (issue #7).
     if (!read->quote.empty()) HARRIER_TRY(quotes.handle(read->quote, read->reply_wall_ns));
-    HARRIER_TRY(handle_entries(conn, stops, read->entry_fire, lm, bad_log, ctx.clock));
+    HARRIER_TRY(handle_entries(conn, stops, quotes, read->entry_fire, lm, bad_log, ctx.clock));
     if (ib_positions) ib_positions->poll();
     const std::int64_t now = ctx.clock.mono_ns();
     if (stops.unfired() > 0 && (fast_poll || now >= next_poll)) {
