@@ -2,6 +2,7 @@
 // codecs, URL parsing, command descriptions. Server behaviour is tested in
 // tests/integration/bus_*_test.cc against a real redis-server.
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -100,6 +101,26 @@ TEST(LatencyHistogram, BucketsAreMonotonic) {
       EXPECT_LE(v, LatencyHistogram::upper_edge(b));
     }
     prev = b;
+  }
+}
+
+TEST(CommandBatch, RespIsWhatHiredisFormats) {
+  const std::string binary("a\0b\r\n", 5);
+  const std::string big(70000, 'x');
+  CommandBatch batch;
+  batch.add({"SET", "bars:SPY:1s", binary});
+  batch.add({"PING"});
+  batch.add({"HSET", "k", "", big});
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    std::string ours;
+    append_resp(ours, batch, i);
+    char* theirs = nullptr;
+    const long long n =
+        redisFormatCommandArgv(&theirs, static_cast<int>(batch.argc(i)),
+                               const_cast<const char**>(batch.argv(i)), batch.argvlen(i));
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(ours, std::string(theirs, static_cast<std::size_t>(n))) << i;
+    redisFreeCommand(theirs);
   }
 }
 

@@ -438,16 +438,44 @@ Result<Reply> Connection::command(std::span<const std::string_view> args, Durati
   return reply;
 }
 
+namespace {
+
+void append_decimal(std::string& out, char prefix, std::size_t n) {
+  char buf[24];
+  buf[0] = prefix;
+  auto [end, ec] = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
+  (void)ec;  // 20 digits always fit
+  *end++ = '\r';
+  *end++ = '\n';
+  out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
+}  // namespace
+
+void append_resp(std::string& out, const CommandBatch& batch, std::size_t i) {
+  const std::size_t argc = batch.argc(i);
+  append_decimal(out, '*', argc);
+  for (std::size_t k = 0; k < argc; ++k) {
+    const std::size_t len = batch.argvlen(i)[k];
+    append_decimal(out, '$', len);
+    out.append(batch.argv(i)[k], len);
+    out.append("\r\n", 2);
+  }
+}
+
 Status Connection::run(const CommandBatch& batch, std::vector<Reply>& replies) {
   replies.clear();
   HARRIER_TRY(ensure_connected());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(batch.argc(i)),
-                               const_cast<const char**>(batch.argv(i)),
-                               batch.argvlen(i)) != REDIS_OK) {
-      return fail(What{{}, &batch, i});
-    }
+  // The whole pipeline in RESP into one reused buffer, handed to hiredis in one append:
+  // hiredis' own formatter builds each command in a fresh sds through sdscatfmt and copies it
+  // again into its output buffer, which was ~45% of P1's IO thread (callgrind, 4 M ev/s).
+  wire_.clear();
+  for (std::size_t i = 0; i < batch.size(); ++i) append_resp(wire_, batch, i);
+  if (!wire_.empty() &&
+      redisAppendFormattedCommand(ctx_.get(), wire_.data(), wire_.size()) != REDIS_OK) {
+    return fail(What{{}, &batch, 0});
   }
+  if (wire_.capacity() > (4u << 20)) std::string().swap(wire_);  // keep no huge buffer idle
   stats_.commands += batch.size();
   if (batch.size() == 0) return ok();
   HARRIER_TRY(send_pending(What{{}, &batch, 0}));

@@ -94,6 +94,10 @@ class CommandBatch {
   std::vector<std::size_t> starts_;
 };
 
+// Appends command `i` of `batch` in the Redis protocol (RESP arrays of bulk strings), the bytes
+// redisFormatCommandArgv would produce.
+void append_resp(std::string& out, const CommandBatch& batch, std::size_t i);
+
 // "SET bars:SPY:1s" for messages: the command and its key (argument 1), truncated and with
 // non-printable bytes escaped; AUTH never shows its arguments.
 std::string describe_command(std::span<const std::string_view> args);
@@ -175,6 +179,7 @@ class Connection {
   std::int64_t next_attempt_mono_ns_ = 0;
   LatencyHistogram ping_hist_;
   ConnectionStats stats_;
+  std::string wire_;  // run(): the pipeline in RESP, reused
 };
 
 }  // namespace harrier::bus
