@@ -189,17 +189,23 @@ void SealSink::on_tick(const Tick& tick) {
   if (!qs.dirty) {
     qs.dirty = true;
     dirty_.push_back(tick.symbol);
+    next_quote_due_ = std::min(next_quote_due_, qs.last_write_mono + opts_.quote_min_interval_ns);
   }
 }
 
 void SealSink::flush_quotes(bool force) {
   if (dirty_.empty()) return;
   const std::int64_t now = wall_.mono_ns();
+  // Nothing is due before the oldest write's interval ends: skip the scan (the bar thread calls
+  // this on every turn, thousands of times between two due writes).
+  if (!force && now < next_quote_due_) return;
+  std::int64_t next_due = INT64_MAX;
   std::size_t keep = 0;
   for (SymbolId id : dirty_) {
     QuoteState& qs = quotes_[id];
     if (!force && now - qs.last_write_mono < opts_.quote_min_interval_ns) {
       dirty_[keep++] = id;
+      next_due = std::min(next_due, qs.last_write_mono + opts_.quote_min_interval_ns);
       continue;
     }
     if (io_.submit_quote(symbols_.name(id), qs.quote)) {
@@ -209,9 +215,11 @@ void SealSink::flush_quotes(bool force) {
     } else {
       m_.seal_queue_drops->add();
       dirty_[keep++] = id;  // try again next time
+      next_due = now;
     }
   }
   dirty_.resize(keep);
+  next_quote_due_ = next_due;
 }
 
 }  // namespace harrier::roles::ingest

@@ -112,6 +112,7 @@ class SealSink final : public BarSink {
   std::vector<std::array<Window, kIntervalCount>> windows_;
   std::vector<QuoteState> quotes_;
   std::vector<SymbolId> dirty_;
+  std::int64_t next_quote_due_ = 0;  // mono: no dirty quote may be written before this
   const GuardedSymbols* guarded_ = nullptr;
   std::uint64_t guarded_version_ = 0;
   std::vector<std::string> guarded_names_;   // the last set seen (names not in the feed yet too)
