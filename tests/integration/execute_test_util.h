@@ -28,6 +28,7 @@
 #include "bus/streams.h"
 #include "core/text.h"
 #include "roles/common/json.h"
+#include "support/child_process.h"
 #include "support/redis_server.h"
 #include "support/redis_suite.h"
 
@@ -37,83 +38,20 @@ namespace harrier::execute_test {
 inline constexpr TimestampNs kOpen = 1381152600LL * kNsPerSec;
 inline constexpr TimestampNs kMinute = 60 * kNsPerSec;
 
-// Calls f() until it is true or timeout_ms passes; returns the last value.
-template <typename F>
-bool eventually(F f, int timeout_ms = 5000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  bool r = f();
-  while (!r && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    r = f();
-  }
-  return r;
-}
+using testing::eventually;
 
-// One child process, killed (SIGKILL) and reaped by the destructor if still running; it also
-// dies with the test (PR_SET_PDEATHSIG). stdout and stderr go to `log_path`.
-class Process {
+// A child process (tests/support/child_process.h): stdout and stderr to `log_path`, killed
+// (SIGKILL) and reaped by the destructor if still running, dying with the test.
+class Process : public testing::ChildProcess {
  public:
-  Process(const std::vector<std::string>& argv, const std::string& log_path) : log_(log_path) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      FILE* f = std::fopen(log_path.c_str(), "w");
-      if (f != nullptr) {
-        ::dup2(::fileno(f), 1);
-        ::dup2(::fileno(f), 2);
-      }
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~Process() {
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      (void)wait(5000);
-    }
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  bool running() const { return pid_ > 0 && !status_; }
-  pid_t pid() const { return pid_; }
-
-  // Waits up to timeout_ms for the exit; the wait status, or nullopt if still running.
-  std::optional<int> wait(int timeout_ms) {
-    if (status_) return status_;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (true) {
-      int st = 0;
-      pid_t r = ::waitpid(pid_, &st, WNOHANG);
-      if (r == pid_) {
-        status_ = st;
-        return status_;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-  }
+  using ChildProcess::ChildProcess;
   // SIGTERM and the exit code (-1 when it did not exit normally in time).
   int terminate(int timeout_ms = 5000) {
-    if (running()) ::kill(pid_, SIGTERM);
-    auto st = wait(timeout_ms);
-    if (!st) return -1;
-    return WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
+    signal(SIGTERM);
+    auto code = wait(timeout_ms);
+    return code && *code < 128 ? *code : -1;
   }
-  std::string log() const {
-    std::ifstream in(log_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  std::optional<int> status_;
+  std::string log() const { return output(); }
 };
 
 // A window of `n` bars of `iv` whose last bar starts at `last_start`, with the given

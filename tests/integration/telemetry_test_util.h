@@ -29,6 +29,7 @@
 #include "bus/streams.h"
 #include "core/text.h"
 #include "roles/common/json.h"
+#include "support/child_process.h"
 #include "support/redis_server.h"
 #include "support/redis_suite.h"
 
@@ -37,58 +38,20 @@ namespace harrier::telemetry_test {
 inline constexpr std::string_view kEntryId = "erc-SPY-buy-1m-1381152600";
 inline constexpr TimestampNs kMarketStart = 1381152600LL * kNsPerSec;  // 2013-10-07 13:30 UTC
 
-// A child process running `harrier ARGS...`; killed (SIGKILL) and reaped by the destructor.
-class Child {
+// `harrier ARGS...` as a child process (tests/support/child_process.h), stdout and stderr to
+// their own files; killed (SIGKILL) and reaped by the destructor if still running.
+class Child : public testing::ChildProcess {
  public:
-  Child(std::vector<std::string> args, std::string out_path, std::string err_path) {
-    args.insert(args.begin(), HARRIER_BINARY);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (out >= 0) ::dup2(out, 1);
-      if (err >= 0) ::dup2(err, 2);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~Child() {
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      wait_exit(5000);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  pid_t pid() const { return pid_; }
-  bool running() const { return pid_ > 0 && !code_; }
-  void signal(int sig) const {
-    if (pid_ > 0) ::kill(pid_, sig);
-  }
+  Child(std::vector<std::string> args, std::string out_path, std::string err_path)
+      : ChildProcess(with_binary(std::move(args)), std::move(out_path), std::move(err_path)) {}
   // Exit code (128 + signal when killed), or nullopt if still running after timeout_ms.
-  std::optional<int> wait_exit(int timeout_ms) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (!code_) {
-      int status = 0;
-      pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        break;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return code_;
-  }
+  std::optional<int> wait_exit(int timeout_ms) { return wait(timeout_ms); }
 
  private:
-  pid_t pid_ = -1;
-  std::optional<int> code_;
+  static std::vector<std::string> with_binary(std::vector<std::string> args) {
+    args.insert(args.begin(), HARRIER_BINARY);
+    return args;
+  }
 };
 
 inline std::string read_file(const std::string& path) {
@@ -98,16 +61,7 @@ inline std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// Calls f() until it returns true or timeout_ms passes; returns the last answer.
-template <typename F>
-bool eventually(F f, int timeout_ms = 5000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!f()) {
-    if (std::chrono::steady_clock::now() >= deadline) return f();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
+using testing::eventually;
 
 // One redis-server for the suite; FLUSHALL before each test; helpers to run P3 against it.
 class TelemetrySuite : public harrier::testing::RedisSuite {

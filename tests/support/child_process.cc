@@ -14,6 +14,10 @@ namespace harrier::testing {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, std::string log_path,
                            const std::vector<std::string>& env)
+    : ChildProcess(argv, std::move(log_path), std::string(), env) {}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, std::string log_path,
+                           std::string err_path, const std::vector<std::string>& env)
     : log_(std::move(log_path)) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -26,6 +30,13 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, std::string log
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       ::close(fd);
+    }
+    if (!err_path.empty()) {
+      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (err >= 0) {
+        ::dup2(err, 2);
+        ::close(err);
+      }
     }
     for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
     ::execv(args[0], args.data());

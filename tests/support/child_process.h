@@ -19,6 +19,9 @@ class ChildProcess {
   // Starts argv[0] (a path) with argv; `env` entries ("K=V") are added to the environment.
   ChildProcess(const std::vector<std::string>& argv, std::string log_path,
                const std::vector<std::string>& env = {});
+  // The same with stderr to its own file (output() reads `log_path`, stdout's).
+  ChildProcess(const std::vector<std::string>& argv, std::string log_path, std::string err_path,
+               const std::vector<std::string>& env = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
