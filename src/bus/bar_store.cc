@@ -144,53 +144,47 @@ bool Bundle::empty() const {
 
 namespace {
 
-// The Bundle of an HGETALL `key` reply, taking the reply over.
-Result<Bundle> parse_bundle(Reply r, const std::string& key) {
-  auto ctx = [&](const Error& e) { return Error(e).with_context("HGETALL " + key); };
-  if (r.view().is_error()) return check_reply(r.view(), "HGETALL " + key).error();
-  if (auto s = r.array(); !s) return ctx(s.error());
-  if (r.size() % 2 != 0) return ctx(protocol_error("odd number of field/value items"));
-  Bundle out;
-  for (std::size_t i = 0; i < r.size(); i += 2) {
-    auto name = r.at(i).string();
-    auto value = r.at(i + 1).string();
-    if (!name) return ctx(name.error());
-    if (!value) return ctx(value.error());
-    if (*name == keys::kBundleQuoteField) {
-      auto q = decode_quote(*value);
-      if (!q) return ctx(q.error());
-      out.quote = *q;
-      continue;
-    }
-    auto iv = parse_interval(*name);
-    if (!iv) continue;  // a field this version does not know
-    // A view into r's bytes, which stay where they are when r moves into out below.
-    out.bars[index_of(*iv)] = *value;
+// One field of bundle:{sym} into `out`: the quote, or an interval's window (a view into the
+// reply's bytes, which stay where they are when the reply moves into `out`). A field this
+// version does not know is skipped.
+Status put_bundle_field(Bundle& out, std::string_view name, std::string_view value) {
+  if (name == keys::kBundleQuoteField) {
+    HARRIER_ASSIGN_OR_RETURN(out.quote, decode_quote(value));
+  } else if (auto iv = parse_interval(name)) {
+    out.bars[index_of(*iv)] = value;
   }
-  out.reply = std::move(r);
-  return out;
+  return ok();
 }
 
-// The Bundle of an HMGET `key` quote <intervals...> reply (nil: the field is absent).
-Result<Bundle> parse_bundle_fields(Reply r, const std::string& key,
-                                   std::span<const Interval> intervals) {
-  auto ctx = [&](const Error& e) { return Error(e).with_context("HMGET " + key); };
-  if (r.view().is_error()) return check_reply(r.view(), "HMGET " + key).error();
+// The Bundle of a reply to `command` (HGETALL: field/value pairs; HMGET quote <intervals...>:
+// one value per field asked, nil when absent), taking the reply over.
+Result<Bundle> parse_bundle(Reply r, std::string_view command, const std::string& key,
+                            std::span<const Interval> intervals) {
+  const std::string what = std::string(command) + " " + key;
+  auto ctx = [&](const Error& e) { return Error(e).with_context(what); };
+  if (r.view().is_error()) return check_reply(r.view(), what).error();
   if (auto s = r.array(); !s) return ctx(s.error());
-  if (r.size() != intervals.size() + 1) return ctx(protocol_error("HMGET: wrong number of values"));
-  Bundle out;
-  if (!r.at(0).is_nil()) {
-    auto text = r.at(0).string();
-    if (!text) return ctx(text.error());
-    auto q = decode_quote(*text);
-    if (!q) return ctx(q.error());
-    out.quote = *q;
+  const bool pairs = intervals.empty();
+  if (pairs && r.size() % 2 != 0) return ctx(protocol_error("odd number of field/value items"));
+  if (!pairs && r.size() != intervals.size() + 1) {
+    return ctx(protocol_error("HMGET: wrong number of values"));
   }
-  for (std::size_t i = 0; i < intervals.size(); ++i) {
-    if (r.at(i + 1).is_nil()) continue;
-    auto value = r.at(i + 1).string();
+  Bundle out;
+  const std::size_t n = pairs ? r.size() / 2 : r.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    ReplyView v = r.at(pairs ? 2 * i + 1 : i);
+    std::string_view name;
+    if (pairs) {
+      auto got = r.at(2 * i).string();
+      if (!got) return ctx(got.error());
+      name = *got;
+    } else {
+      if (v.is_nil()) continue;
+      name = i == 0 ? keys::kBundleQuoteField : keys::bundle_field(intervals[i - 1]);
+    }
+    auto value = v.string();
     if (!value) return ctx(value.error());
-    out.bars[index_of(intervals[i])] = *value;  // a view into r's bytes (they do not move)
+    if (auto st = put_bundle_field(out, name, *value); !st) return ctx(st.error());
   }
   out.reply = std::move(r);
   return out;
@@ -201,7 +195,7 @@ Result<Bundle> parse_bundle_fields(Reply r, const std::string& key,
 Result<Bundle> read_bundle(Connection& c, std::string_view sym) {
   std::string key = keys::bundle(sym);
   HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"HGETALL", key}));
-  return parse_bundle(std::move(r), key);
+  return parse_bundle(std::move(r), "HGETALL", key, {});
 }
 
 Result<std::vector<Result<Bundle>>> read_bundles(Connection& c,
@@ -228,8 +222,8 @@ Result<std::vector<Result<Bundle>>> read_bundles(Connection& c,
   std::vector<Result<Bundle>> out;
   out.reserve(replies.size());
   for (std::size_t i = 0; i < replies.size(); ++i) {
-    out.push_back(some ? parse_bundle_fields(std::move(replies[i]), names[i], intervals)
-                       : parse_bundle(std::move(replies[i]), names[i]));
+    out.push_back(some ? parse_bundle(std::move(replies[i]), "HMGET", names[i], intervals)
+                       : parse_bundle(std::move(replies[i]), "HGETALL", names[i], {}));
   }
   return out;
 }

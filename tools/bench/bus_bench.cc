@@ -136,6 +136,15 @@ void BM_BusSetGet(benchmark::State& state) {
 }
 BENCHMARK(BM_BusSetGet)->UseRealTime();
 
+// The wake figures of a run beside a raw PING measured right after it.
+void report_wake(benchmark::State& state, const LatencyHistogram& wake) {
+  double ping = raw_ping_ns();
+  state.counters["ping_us"] = ping / 1e3;
+  state.counters["wake_p50_us"] = static_cast<double>(wake.p50()) / 1e3;
+  state.counters["wake_p99_us"] = static_cast<double>(wake.p99()) / 1e3;
+  state.counters["p50_x_ping"] = static_cast<double>(wake.p50()) / ping;
+}
+
 void BM_StreamWake(benchmark::State& state) {
   const std::string stream = "bench:wake";
   Connection admin(config());
@@ -168,11 +177,7 @@ void BM_StreamWake(benchmark::State& state) {
   stop.store(true, std::memory_order_release);
   (void)xadd(w, stream, {{"t", std::to_string(now_ns())}}, 10000);  // unblock the reader
   reader.join();
-  double ping = raw_ping_ns();
-  state.counters["ping_us"] = ping / 1e3;
-  state.counters["wake_p50_us"] = static_cast<double>(wake.p50()) / 1e3;
-  state.counters["wake_p99_us"] = static_cast<double>(wake.p99()) / 1e3;
-  state.counters["p50_x_ping"] = static_cast<double>(wake.p50()) / ping;
+  report_wake(state, wake);
 }
 BENCHMARK(BM_StreamWake)->UseRealTime();
 
@@ -215,11 +220,7 @@ void BM_SealWake(benchmark::State& state) {
   stop.store(true, std::memory_order_release);
   (void)xadd(w, stream, {{"t", "0"}}, 10000);  // unblock the reader
   reader.join();
-  double ping = raw_ping_ns();
-  state.counters["ping_us"] = ping / 1e3;
-  state.counters["wake_p50_us"] = static_cast<double>(wake.p50()) / 1e3;
-  state.counters["wake_p99_us"] = static_cast<double>(wake.p99()) / 1e3;
-  state.counters["p50_x_ping"] = static_cast<double>(wake.p50()) / ping;
+  report_wake(state, wake);
 }
 BENCHMARK(BM_SealWake)->UseRealTime();
 

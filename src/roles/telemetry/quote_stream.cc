@@ -66,7 +66,6 @@ QuoteStream::QuoteStream(bus::Connection& conn, StopMonitor& stops, QuoteStreamM
 
 Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
                            TimestampNs reply_wall_ns) {
-  seen_any_ = seen_any_ || !entries.empty();
   for (const bus::StreamEntry& e : entries) {
     m_.entries->add();
     unacked_.push_back(e.id);

@@ -66,8 +66,6 @@ class QuoteStream {
   Status handle(const std::vector<bus::StreamEntry>& entries, TimestampNs reply_wall_ns);
   // Retries what a failed handle() left: the fires, then the acknowledgements (1 Hz).
   Status flush();
-  // True once handle() was given an entry: P1 publishes stream:quote.
-  bool seen_any() const { return seen_any_; }
   // After the stop of `sym` opened (entry_fire at `entry_ts_ns`): applies the newest quote
   // stream:quote brought for `sym` before that stop existed, if it is not older than the fill,
   // and fires what it crossed. P1 publishes a symbol from its fill on, so the quote that
@@ -84,7 +82,6 @@ class QuoteStream {
     TimestampNs read_wall_ns = 0;
   };
   std::map<std::string, QuoteEvent, std::less<>> early_;  // newest quote per unguarded symbol
-  bool seen_any_ = false;
   log::LogEvery bad_log_{5 * kNsPerSec};
 };
 
