@@ -330,15 +330,17 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   std::optional<json::Value> p2 = heartbeat(conn, "execute");
   std::optional<json::Value> p3 = heartbeat(conn, "telemetry");
   if (!p1) return unavailable("heartbeat:ingest is missing after the session");
-  auto put = [&](const std::optional<json::Value>& hb, std::string_view from, const char* as) {
+  // A role's histogram `from`, when its heartbeat has one, as `as` in `into`.
+  auto put = [&](std::map<std::string, Stat>& into, const std::optional<json::Value>& hb,
+                 std::string_view from, const char* as) {
     if (!hb) return;
-    if (auto h = histogram(*hb, from)) r.metrics[as] = h->stat;
+    if (auto h = histogram(*hb, from)) into[as] = h->stat;
   };
-  put(p1, "feed_lag_us", "feed_lag_us");
-  put(p1, "seal_delay_us", "seal_delay_us");
-  put(p2, "wake_us", "wake_us");
-  put(p2, "cycle_us", "cycle_us");
-  put(p2, "trigger_to_exit_us", "stop_to_exit_us");
+  put(r.metrics, p1, "feed_lag_us", "feed_lag_us");
+  put(r.metrics, p1, "seal_delay_us", "seal_delay_us");
+  put(r.metrics, p2, "wake_us", "wake_us");
+  put(r.metrics, p2, "cycle_us", "cycle_us");
+  put(r.metrics, p2, "trigger_to_exit_us", "stop_to_exit_us");
   r.metrics["frame_roundtrip_us"] = probes.frame().stat();
   r.floors["ping_us"] = probes.ping().stat();
   r.floors["setget_us"] = probes.setget().stat();
@@ -364,14 +366,10 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   // path (the read that showed the crossing to its XADD; the quote's exchange time to that
   // XADD), P1's bar end to seal (which includes waiting for the closing tick), P2's seal to
   // decision (which includes queueing behind other symbols of the same batch).
-  auto extra = [&](const std::optional<json::Value>& hb, std::string_view from, const char* as) {
-    if (!hb) return;
-    if (auto h = histogram(*hb, from)) r.extra[as] = h->stat;
-  };
-  extra(p3, "stop_to_exit_us", "p3_stop_seen_to_xadd_us");
-  extra(p3, "quote_to_fire_us", "p3_quote_to_xadd_us");
-  extra(p1, "bar_end_to_seal_us", "p1_bar_end_to_seal_us");
-  extra(p2, "seal_to_decision_us", "p2_seal_to_decision_us");
+  put(r.extra, p3, "stop_to_exit_us", "p3_stop_seen_to_xadd_us");
+  put(r.extra, p3, "quote_to_fire_us", "p3_quote_to_xadd_us");
+  put(r.extra, p1, "bar_end_to_seal_us", "p1_bar_end_to_seal_us");
+  put(r.extra, p2, "seal_to_decision_us", "p2_seal_to_decision_us");
 
   r.events = r.counters["ticks_processed"];
   r.events_per_s = static_cast<double>(r.events) / std::max(w.session_s, 1e-9);
