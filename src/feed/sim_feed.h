@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -97,8 +98,24 @@ class SimFeed final : public Feed {
  private:
   explicit SimFeed(const SimOptions& options) : options_(options) {}
 
-  // xoshiro256** (Blackman & Vigna), seeded through splitmix64.
-  std::uint64_t next_u64();
+  // xoshiro256** 1.0 (Blackman and Vigna, public domain reference algorithm), seeded through
+  // splitmix64. next() works on a local copy of the state, which then stays in registers (the
+  // member would be reloaded after each store to the Tick, whose int64 fields may alias it).
+  struct Xoshiro {
+    std::array<std::uint64_t, 4> s{};
+    std::uint64_t next() {
+      const std::uint64_t result = std::rotl(s[1] * 5, 7) * 9;
+      const std::uint64_t t = s[1] << 17;
+      s[2] ^= s[0];
+      s[3] ^= s[1];
+      s[1] ^= s[2];
+      s[0] ^= s[3];
+      s[2] ^= t;
+      s[3] = std::rotl(s[3], 45);
+      return result;
+    }
+  };
+  std::uint64_t next_u64() { return rng_.next(); }
   // Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   // Uniform integer in [0, n). REQUIRES: n > 0.
@@ -106,21 +123,28 @@ class SimFeed final : public Feed {
     return static_cast<std::int64_t>(uniform() * static_cast<double>(n));
   }
   // Seconds from t_s_ to the next arrival of the (possibly inhomogeneous) Poisson process.
-  double next_gap_s();
-  std::uint32_t pick_symbol();
+  double next_gap_s(Xoshiro& rng) const;
+  std::uint32_t pick_symbol(Xoshiro& rng) const;
 
   SimOptions options_;
   SymbolTable symbols_;
   FeedStats stats_;
-  std::array<std::uint64_t, 4> rng_{};
-  std::vector<double> cum_weight_;             // cumulative symbol weights, the last is 1
-  std::vector<std::int64_t> bid_cents_;        // per symbol: the quote's current state
-  std::vector<std::int8_t> spread_ticks_;      // 1, 2 or 3
-  std::vector<std::int64_t> shown_bid_cents_;  // per symbol: the quote last handed out
-  std::vector<std::int8_t> shown_spread_ticks_;
-  double t_s_ = 0;      // simulated time of the latest event, s since the session start
-  double end_ns_ = 0;   // offset (ns) where the session ends; far away when endless
-  double burst_s_ = 0;  // burst length in s; 0 = no burst
+  Xoshiro rng_;
+  std::vector<double> cum_weight_;  // cumulative symbol weights, the last is 1
+  struct Quote {
+    std::int64_t bid_cents = 0;        // the quote's current state
+    std::int64_t shown_bid_cents = 0;  // the quote last handed out
+    std::int8_t spread_ticks = 1;      // 1, 2 or 3
+    std::int8_t shown_spread_ticks = 1;
+  };
+  std::vector<Quote> quotes_;  // per symbol
+  double t_s_ = 0;             // simulated time of the latest event, s since the session start
+  double end_ns_ = 0;          // offset (ns) where the session ends; far away when endless
+  double burst_s_ = 0;         // burst length in s; 0 = no burst
+  double burst_k_ = 0;         // slope of the burst's intensity multiple, (peak - 1) / burst_s_
+  double inv_rate_ = 0;        // 1 / rate: an Exp(1) variate in seconds at rate R
+  std::uint64_t trade_threshold_ = 0;  // trade_frac in units of 2^-29 (29-bit draws below it)
+  bool equal_weights_ = false;         // skew 0 with several symbols: no search
   bool done_ = false;
 };
 

@@ -4,7 +4,8 @@
 //                   an exponential inter-arrival gap (items/s)
 //   BM_SimNext      SimFeed::next() on an endless session: events/s on one core. Args:
 //                   symbols, skew*10, open burst (a long session whose burst never ends, so
-//                   every gap takes the burst branch)
+//                   every gap takes the burst branch). 100/0/0 is `harrier bench max_rate`'s
+//                   workload (100 equally active symbols)
 //   BM_SimToCsv     next() plus append_canonical_row(): what `harrier sim` costs before I/O
 // items_per_second is the figure to compare; BM_SimNext / BM_GapBaseline is the cost of the
 // whole model relative to the arrival draw alone.
@@ -67,6 +68,7 @@ BENCHMARK(BM_SimNext)
     ->Args({1, 0, 0})
     ->Args({1, 0, 1})
     ->Args({10, 0, 0})
+    ->Args({100, 0, 0})
     ->Args({500, 10, 0})
     ->Args({500, 10, 1});
 
