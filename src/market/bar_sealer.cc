@@ -11,13 +11,11 @@ BarSealer::BarSealer(SealerOptions options, BarSink& sink)
       sink_(sink),
       next_deadline_(std::numeric_limits<TimestampNs>::max()) {}
 
-BarSealer::SymbolState& BarSealer::state_for(SymbolId id) {
-  if (id >= symbols_.size()) {
-    std::size_t old_size = symbols_.size();
-    symbols_.resize(static_cast<std::size_t>(id) + 1);
-    for (std::size_t i = old_size; i < symbols_.size(); ++i) {
-      symbols_[i].sweep = SweepDetector(options_.sweep_window_ns);
-    }
+BarSealer::SymbolState& BarSealer::add_symbols(SymbolId id) {
+  std::size_t old_size = symbols_.size();
+  symbols_.resize(static_cast<std::size_t>(id) + 1);
+  for (std::size_t i = old_size; i < symbols_.size(); ++i) {
+    symbols_[i].sweep = SweepDetector(options_.sweep_window_ns);
   }
   return symbols_[id];
 }
@@ -70,29 +68,11 @@ void BarSealer::on_tick(const Tick& tick, TimestampNs now_ns) {
     sweep = st.sweep.on_trade(t, tick.price, tick.size, direction > 0 ? Side::kBuy : Side::kSell);
   }
 
-  bool late_any = false;
-  for (Interval iv : kAllIntervals) {
-    Slot& s = st.slots[index_of(iv)];
-    const DurationNs len = interval_ns(iv);
-    if ((s.open || s.end != 0) && t < s.start) {
-      // Older than the open bar (or than the end of the last sealed one): late, never merged.
-      late_any = true;
-      ++stats_.late_by_interval[index_of(iv)];
-      ++s.acc.late;
-      note_late(tick.symbol, iv, tick, now_ns);
-      continue;
-    }
-    if (s.open && t >= s.end) seal_through(tick.symbol, st, iv, t, SealCause::kEvent, now_ns, t);
-    if (!s.open) {
-      s.open = true;
-      s.start = bar_start(t, iv);
-      s.end = s.start + len;
-      next_deadline_ = std::min(next_deadline_, s.end + options_.grace_ns);
-    }
-    Accum& a = s.acc;
+  // What the tick adds to one open bar.
+  auto add = [&](Accum& a) {
     if (!is_trade) {
       ++a.quotes;
-      continue;
+      return;
     }
     if (sets_price) {
       if (!a.has_price) {
@@ -114,6 +94,40 @@ void BarSealer::on_tick(const Tick& tick, TimestampNs now_ns) {
       if (at_best) a.dom_volume += sz;
     }
     if (sweep) ++a.sweeps;
+  };
+
+  bool late_any = false;
+  if (t >= st.fast_from && t < st.fast_until) {
+    // Inside every open bar (the common case): nothing to seal, open or count as late, and
+    // the six bars get the same additions, gathered once in st.pending.
+    add(st.pending);
+    if (counts_volume) {
+      const double pv = tick.price * static_cast<double>(tick.size);
+      for (Slot& s : st.slots) s.acc.pv += pv;
+    }
+  } else {
+    flush_pending(st);
+    for (Interval iv : kAllIntervals) {
+      Slot& s = st.slots[index_of(iv)];
+      const DurationNs len = interval_ns(iv);
+      if ((s.open || s.end != 0) && t < s.start) {
+        // Older than the open bar (or than the end of the last sealed one): late, never merged.
+        late_any = true;
+        ++stats_.late_by_interval[index_of(iv)];
+        ++s.acc.late;
+        note_late(tick.symbol, iv, tick, now_ns);
+        continue;
+      }
+      if (s.open && t >= s.end) seal_through(tick.symbol, st, iv, t, SealCause::kEvent, now_ns, t);
+      if (!s.open) {
+        s.open = true;
+        s.start = bar_start(t, iv);
+        s.end = s.start + len;
+        next_deadline_ = std::min(next_deadline_, s.end + options_.grace_ns);
+      }
+      add(s.acc);
+    }
+    refresh_fast_window(st);
   }
   if (late_any) ++stats_.late_ticks;
 
@@ -146,6 +160,50 @@ void BarSealer::on_tick(const Tick& tick, TimestampNs now_ns) {
   }
 }
 
+void BarSealer::flush_pending(SymbolState& st) {
+  Accum& p = st.pending;
+  if (p.quotes == 0 && p.trades == 0 && !p.has_price && p.sweeps == 0) return;
+  for (Slot& s : st.slots) {
+    Accum& a = s.acc;
+    if (p.has_price) {
+      if (!a.has_price) {
+        a.open = p.open;
+        a.high = p.high;
+        a.low = p.low;
+        a.has_price = true;
+      } else {
+        a.high = std::max(a.high, p.high);
+        a.low = std::min(a.low, p.low);
+      }
+      a.close = p.close;
+    }
+    a.volume += p.volume;
+    a.trades += p.trades;
+    a.quotes += p.quotes;
+    a.buy += p.buy;
+    a.sell += p.sell;
+    a.dom_volume += p.dom_volume;
+    a.sweeps += p.sweeps;
+  }
+  p = Accum{};
+}
+
+void BarSealer::refresh_fast_window(SymbolState& st) {
+  TimestampNs from = std::numeric_limits<TimestampNs>::min();
+  TimestampNs until = std::numeric_limits<TimestampNs>::max();
+  for (const Slot& s : st.slots) {
+    if (!s.open) {
+      from = std::numeric_limits<TimestampNs>::max();
+      until = std::numeric_limits<TimestampNs>::min();
+      break;
+    }
+    from = std::max(from, s.start);
+    until = std::min(until, s.end);
+  }
+  st.fast_from = from;
+  st.fast_until = until;
+}
+
 void BarSealer::seal_through(SymbolId id, SymbolState& st, Interval iv, TimestampNs until,
                              SealCause cause, TimestampNs now_ns, TimestampNs due_ns) {
   Slot& s = st.slots[index_of(iv)];
@@ -161,8 +219,10 @@ void BarSealer::seal_through(SymbolId id, SymbolState& st, Interval iv, Timestam
 
 void BarSealer::seal(SymbolId id, SymbolState& st, Interval iv, SealCause cause, TimestampNs now_ns,
                      TimestampNs due_ns) {
+  flush_pending(st);
   Slot& s = st.slots[index_of(iv)];
   Accum& a = s.acc;
+  st.fast_until = std::numeric_limits<TimestampNs>::min();  // the next tick recomputes it
   SealedBar out;
   out.symbol = id;
   out.interval = iv;
@@ -238,8 +298,7 @@ void BarSealer::seal(SymbolId id, SymbolState& st, Interval iv, SealCause cause,
   sink_.on_bar(out);
 }
 
-void BarSealer::on_clock(TimestampNs now_ns) {
-  if (now_ns < next_deadline_) return;
+void BarSealer::seal_due(TimestampNs now_ns) {
   TimestampNs next = std::numeric_limits<TimestampNs>::max();
   for (std::size_t id = 0; id < symbols_.size(); ++id) {
     SymbolState& st = symbols_[id];
@@ -259,6 +318,7 @@ void BarSealer::on_clock(TimestampNs now_ns) {
 void BarSealer::finish(TimestampNs now_ns) {
   for (std::size_t id = 0; id < symbols_.size(); ++id) {
     SymbolState& st = symbols_[id];
+    flush_pending(st);
     for (Interval iv : kAllIntervals) {
       Slot& s = st.slots[index_of(iv)];
       if (!s.open) continue;
@@ -268,6 +328,7 @@ void BarSealer::finish(TimestampNs now_ns) {
       }
       s.open = false;
     }
+    st.fast_until = std::numeric_limits<TimestampNs>::min();
   }
   next_deadline_ = std::numeric_limits<TimestampNs>::max();
 }

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/interval.h"
@@ -82,8 +83,10 @@ class BarSealer {
 
   // REQUIRES: the tick was validated by its feed (finite positive prices, uncrossed quote).
   void on_tick(const Tick& tick, TimestampNs now_ns);
-  // Seals every bar whose end + grace <= now_ns. Cheap when nothing is due.
-  void on_clock(TimestampNs now_ns);
+  // Seals every bar whose end + grace <= now_ns. Cheap when nothing is due (inline).
+  void on_clock(TimestampNs now_ns) {
+    if (now_ns >= next_deadline_) seal_due(now_ns);
+  }
   // End of data: seals every open bar that holds at least one tick.
   void finish(TimestampNs now_ns);
 
@@ -111,6 +114,16 @@ class BarSealer {
     double session_pv = 0, session_volume = 0, session_delta = 0;
   };
   struct SymbolState {
+    // A tick at a time in [fast_from, fast_until) finds all six slots open and falls inside
+    // each one's bar: it is late for none and seals none, so it only adds to the six bars.
+    // Empty (from > until) from any seal or close until the next tick recomputes it.
+    TimestampNs fast_from = std::numeric_limits<TimestampNs>::max();
+    TimestampNs fast_until = std::numeric_limits<TimestampNs>::min();
+    // What the ticks inside the window added to all six bars, not yet added to them: counts,
+    // prices and sums whose value does not depend on the order of addition (integers, and
+    // sizes as doubles, exact below 2^53). Its pv is unused: a trade's price * size goes to
+    // each bar at once, so vwap rounds as before. Flushed before a slot changes or is read.
+    Accum pending;
     bool has_bid = false, has_ask = false;
     double bid = kNaN, ask = kNaN;
     double bid_size = 0, ask_size = 0;
@@ -122,7 +135,16 @@ class BarSealer {
     std::array<Slot, kIntervalCount> slots;
   };
 
-  SymbolState& state_for(SymbolId id);
+  SymbolState& state_for(SymbolId id) {
+    return id < symbols_.size() ? symbols_[id] : add_symbols(id);
+  }
+  // Grows symbols_ to hold `id`; returns its state.
+  SymbolState& add_symbols(SymbolId id);
+  // Adds st.pending to each slot's bar and clears it.
+  static void flush_pending(SymbolState& st);
+  void seal_due(TimestampNs now_ns);
+  // Recomputes st.fast_from / st.fast_until from the slots.
+  static void refresh_fast_window(SymbolState& st);
   // Seals bars of `slot` while their end <= `until`.
   // `due_ns`: the closing tick's time for kEvent (kClock: each bar's end + grace).
   void seal_through(SymbolId id, SymbolState& st, Interval iv, TimestampNs until, SealCause cause,

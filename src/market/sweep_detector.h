@@ -26,7 +26,31 @@ class SweepDetector {
   explicit SweepDetector(DurationNs window_ns = 50 * kNsPerMs) : window_ns_(window_ns) {}
 
   // Feeds one classified trade; returns an event when this print makes the run a sweep.
-  std::optional<SweepEvent> on_trade(TimestampNs ts, double price, std::int64_t size, Side side);
+  // Inline: the bar thread calls it for every trade.
+  std::optional<SweepEvent> on_trade(TimestampNs ts, double price, std::int64_t size, Side side) {
+    const bool continues = active_ && side == side_ && ts - start_ns_ <= window_ns_ &&
+                           (side == Side::kBuy ? price >= last_price_ : price <= last_price_);
+    if (!continues) {
+      active_ = true;
+      reported_ = false;
+      side_ = side;
+      start_ns_ = ts;
+      last_price_ = price;
+      levels_ = 1;
+      volume_ = size;
+      return std::nullopt;
+    }
+    volume_ += size;
+    if (price != last_price_) {
+      ++levels_;
+      last_price_ = price;
+    }
+    if (levels_ >= 2 && !reported_) {
+      reported_ = true;
+      return SweepEvent{side_, levels_, volume_, ts};
+    }
+    return std::nullopt;
+  }
 
  private:
   DurationNs window_ns_;

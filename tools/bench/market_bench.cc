@@ -5,6 +5,8 @@
 //   BM_ParseSpyDay         ReplayFeed over the decompressed SPY day (page-cached file)
 //   BM_BarEngineSpyDay     the same ticks, preloaded, through BarEngine (6 intervals + indicators)
 //   BM_BarEngineSynthetic  10 symbols, 30% trades / 70% quotes, 20k events/s of market time
+//   BM_BarEngineMaxRate    the simulator's ticks of `harrier bench max_rate`: 100 symbols at
+//                          5 M events/s of market time (the bar thread's load at the target)
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "feed/replay_feed.h"
+#include "feed/sim_feed.h"
 #include "indicators/bar_engine.h"
 
 namespace harrier {
@@ -136,6 +139,28 @@ void BM_BarEngineSynthetic(benchmark::State& state) {
   run_engine(state, ticks);
 }
 BENCHMARK(BM_BarEngineSynthetic)->Unit(benchmark::kMillisecond);
+
+void BM_BarEngineMaxRate(benchmark::State& state) {
+  static const std::vector<Tick> ticks = [] {
+    feed::SimOptions o;
+    o.symbols = 100;
+    o.rate = 5e6;
+    o.seconds = 0.4;  // 2 M ticks
+    o.start_ns = 1'709'562'600'000'000'000;
+    std::vector<Tick> out;
+    auto f = feed::SimFeed::open(o);
+    if (!f) return out;
+    Tick t;
+    while (true) {
+      auto more = (*f)->next(t);
+      if (!more || !*more) break;
+      out.push_back(t);
+    }
+    return out;
+  }();
+  run_engine(state, ticks);
+}
+BENCHMARK(BM_BarEngineMaxRate)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace harrier
