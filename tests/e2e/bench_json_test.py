@@ -16,7 +16,7 @@ import sys
 
 METRICS = ["feed_lag_us", "seal_delay_us", "wake_us", "cycle_us", "stop_to_exit_us",
            "frame_roundtrip_us"]
-FLOORS = ["ping_us", "setget_us", "memcpy_us"]
+FLOORS = ["ping_us", "setget_us", "memcpy_us", "seal_wake_us", "timer_us"]
 ROLES = ["ingest", "execute", "telemetry"]
 
 
@@ -102,6 +102,8 @@ def check_shape(doc, name, must_have):
             fail(f"ratios.{k} <= 0")
     if "wake_us" in metrics and "wake_over_ping" not in ratios:
         fail("wake_us measured but its ratio to PING is missing")
+    if "wake_us" in metrics and "wake_over_seal_wake" not in ratios:
+        fail("wake_us measured but its ratio to the seal wake-up floor is missing")
     return s
 
 

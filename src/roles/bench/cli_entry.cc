@@ -17,7 +17,9 @@ int run_bench(std::span<char*> args) {
       "Measures the whole system end to end: a private redis-server (or --redis), the real roles "
       "as processes of this binary, the simulator (or --workload FILE at its recorded speed), "
       "and beside each figure its floor measured in the same run (PING, raw SET+GET and memcpy "
-      "of a 120x45 Arrow frame's bytes). Prints the machine, a table per scenario and the issue "
+      "of a 120x45 Arrow frame's bytes, a seal-shaped MULTI/EXEC waking a blocked reader, a "
+      "thread waking at deadlines as P1's feed does). Prints the machine, a table per scenario and "
+      "the issue "
       "#7 targets as met or missed.\n\nScenarios (default: all):";
   for (const roles::bench::ScenarioDef& d : roles::bench::scenarios()) {
     help += "\n  " + std::string(d.name) +

@@ -1,12 +1,18 @@
 #include "roles/bench/probes.h"
 
+#include <pthread.h>
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 
 #include "arrow/bar_codec.h"
+#include "bus/bar_store.h"
 #include "bus/keys.h"
+#include "bus/streams.h"
+#include "core/futex.h"
 
 namespace harrier::roles::bench {
 namespace {
@@ -118,6 +124,140 @@ Status Probes::round() {
   }
   HARRIER_TRY(frame_roundtrip());
   return raw_setget();
+}
+
+// ---- SealWakeProbe ----
+
+namespace {
+constexpr std::string_view kWakeSym = "BENCHWAKE";
+constexpr std::string_view kWakeGroup = "bench";
+constexpr auto kWakeTimeout = std::chrono::seconds(2);
+}  // namespace
+
+SealWakeProbe::SealWakeProbe(bus::ConnectionConfig redis)
+    : cfg_(redis),
+      writer_(std::move(redis)),
+      stream_(bus::keys::bench_seal_wake_stream()),
+      bars_key_(bus::keys::bars(kWakeSym, Interval::k1s)),
+      bundle_key_(bus::keys::bundle(kWakeSym)),
+      quote_key_(bus::keys::quote(kWakeSym)),
+      window_(make_window()) {}
+
+SealWakeProbe::~SealWakeProbe() {
+  if (!started_) return;
+  reader_.request_stop();
+  if (reader_.joinable()) reader_.join();  // its XREADGROUP blocks at most 100 ms
+  (void)writer_.command({"DEL", stream_, bars_key_, bundle_key_, quote_key_});
+}
+
+Status SealWakeProbe::start() {
+  HARRIER_TRY(writer_.command({"DEL", stream_}));
+  HARRIER_TRY(bus::ensure_group(writer_, stream_, kWakeGroup, "$"));
+  reader_ = std::jthread([this](const std::stop_token& stop) { read_loop(stop); });
+  started_ = true;
+  return ok();
+}
+
+void SealWakeProbe::read_loop(const std::stop_token& stop) {
+  pthread_setname_np(pthread_self(), "bench-reader");
+  bus::Connection c(cfg_);
+  while (!stop.stop_requested()) {
+    auto got = bus::read_group(c, stream_, kWakeGroup, "reader", 16, 100);
+    const std::int64_t t = mono_ns();
+    if (!got) {
+      {
+        std::lock_guard lock(mu_);
+        reader_error_ = got.error().to_string();
+      }
+      seen_.notify_all();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    if (got->empty()) continue;
+    {
+      std::lock_guard lock(mu_);
+      received_ += got->size();
+      received_ns_ = t;
+      reader_error_.clear();
+    }
+    seen_.notify_all();
+  }
+}
+
+Status SealWakeProbe::round(std::size_t rows) {
+  if (!started_) HARRIER_TRY(start());
+  rows = std::clamp<std::size_t>(rows, 1, kRows);
+  if (rows != rows_) {
+    std::span<const Bar> last(window_.data() + (kRows - rows), rows);
+    HARRIER_TRY(encoder_.encode(last, kWakeSym, Interval::k1s, bytes_));
+    rows_ = rows;
+  }
+  // From the start of the pipeline, where P1's IO thread stamps published_ns; the commands are
+  // those of bus::append_seal, with the announcement on the probe's own stream.
+  const std::int64_t t0 = mono_ns();
+  const std::string quote_text =
+      bus::encode_quote(bus::QuoteSnapshot{512.0, 512.01, 100, 200, 512.0, t0});
+  const std::string n = std::to_string(sent_), ts = std::to_string(t0);
+  bus::CommandBatch batch;
+  batch.add({"MULTI"});
+  batch.add({"SET", bars_key_, bytes_});
+  batch.add({"HSET", bundle_key_, bus::keys::bundle_field(Interval::k1s), bytes_,
+             bus::keys::kBundleQuoteField, quote_text});
+  batch.add({"HSET", quote_key_, "bid", "512", "ask", "512.01", "bid_size", "100", "ask_size",
+             "200", "last", "512", "ts_ns", ts});
+  batch.add({"XADD", stream_, "MAXLEN", "~", "1000", "*", "sym", kWakeSym, "iv", "1s",
+             "bar_start_ns", ts, "seq", n, "sealed_ns", ts, "published_ns", ts});
+  batch.add({"EXEC"});
+  std::vector<bus::Reply> replies;
+  HARRIER_TRY(writer_.run(batch, replies));
+  const bus::Reply& exec = replies.back();
+  if (exec.is_nil() || !exec.array() || exec.size() != 4) {
+    return protocol_error("bench: the seal-wake transaction did not apply (EXEC reply)");
+  }
+  std::unique_lock lock(mu_);
+  const std::uint64_t want = ++sent_;
+  if (!seen_.wait_for(lock, kWakeTimeout, [&] { return received_ >= want; })) {
+    return unavailable("bench: the seal-wake reader did not see its entry within 2 s" +
+                       (reader_error_.empty() ? std::string() : ": " + reader_error_));
+  }
+  // The first round also waits for the reader to connect and block: not a sample.
+  if (want > 1) wake_.add(received_ns_ - t0);
+  return ok();
+}
+
+// ---- TimerProbe ----
+
+TimerProbe::TimerProbe() : thread_([this](const std::stop_token& stop) { loop(stop); }) {}
+
+TimerProbe::~TimerProbe() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+Samples TimerProbe::finish() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+  return std::move(late_);
+}
+
+void TimerProbe::loop(const std::stop_token& stop) {
+  pthread_setname_np(pthread_self(), "bench-timer");
+  set_tight_timer_slack();
+  std::uint64_t x = 0x9E3779B97F4A7C15ull;  // xorshift64: gaps of 2-8 ms, no aliasing
+  std::int64_t due = mono_ns() + 5 * kNsPerMs;
+  while (!stop.stop_requested()) {
+    const std::int64_t wake_at = due - kSpinMarginNs;
+    timespec ts{static_cast<time_t>(wake_at / kNsPerSec), static_cast<long>(wake_at % kNsPerSec)};
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+    std::int64_t now = mono_ns();
+    while (now < due) now = mono_ns();
+    late_.add(now - due);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    due += 2 * kNsPerMs + static_cast<std::int64_t>(x % (6 * kNsPerMs));
+    if (due < now) due = now + 2 * kNsPerMs;  // never chase a backlog
+  }
 }
 
 }  // namespace harrier::roles::bench

@@ -4,13 +4,22 @@
 //              Arrow IPC, SET, GET and decoded back into Bars: what P1 writes and P2 reads;
 //   setget     raw SET + GET of the same bytes through bus::Connection (no Arrow);
 //   memcpy     memcpy of the same bytes;
-//   ping       a Redis PING round trip.
+//   ping       a Redis PING round trip;
+//   seal_wake  (SealWakeProbe) a seal's MULTI/EXEC, shaped as P1's (SET bars, HSET bundle,
+//              HSET quote, XADD), announced on the bench's own stream, from this thread to
+//              another thread blocked in XREADGROUP on it: the floor of new_bar -> P2 wake;
+//   timer      (TimerProbe) how late a thread that waits for a deadline as P1's feed thread
+//              does (sleep until 60 us before, then spin) gets there: the floor of feed lag.
 // Samples are kept whole (no histogram buckets), so percentiles are exact. Owned by the bench's
 // main thread, which interleaves rounds with its heartbeat sampling.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "arrow/bar_codec.h"
@@ -63,6 +72,64 @@ class Probes {
   arrow::BarEncoder encoder_;
   std::string encoded_, copy_, frame_buf_, frame_key_, raw_key_;
   Samples frame_, setget_, memcpy_, ping_;
+};
+
+// The floor of the new_bar -> P2 wake. Each round writes one seal exactly as P1's IO thread
+// does (bus::append_seal's commands and key shapes, the bars twice: SET and bundle field) of a
+// window of `rows` bars of the full schema, but announces it on keys::bench_seal_wake_stream(),
+// and times from the start of the pipeline (where P1 stamps published_ns) to the moment a
+// reader thread, blocked in XREADGROUP as P2 is, holds the reply. One writer (the caller's
+// thread); the reader is this object's own thread and connection.
+class SealWakeProbe {
+ public:
+  explicit SealWakeProbe(bus::ConnectionConfig redis);
+  ~SealWakeProbe();  // stops the reader, deletes the probe's keys
+  SealWakeProbe(const SealWakeProbe&) = delete;
+  SealWakeProbe& operator=(const SealWakeProbe&) = delete;
+
+  // One sample with a window of `rows` bars (1..120). kUnavailable when Redis fails or the
+  // reader does not see the entry within 2 s.
+  Status round(std::size_t rows);
+  const Samples& wake() const { return wake_; }
+
+ private:
+  Status start();
+  void read_loop(const std::stop_token& stop);
+  bus::ConnectionConfig cfg_;
+  bus::Connection writer_;
+  std::string stream_, bars_key_, bundle_key_, quote_key_;
+  std::vector<Bar> window_;
+  arrow::BarEncoder encoder_;
+  std::string bytes_;
+  std::size_t rows_ = 0;  // rows in bytes_
+  std::uint64_t sent_ = 0;
+  bool started_ = false;
+  std::mutex mu_;
+  std::condition_variable seen_;
+  std::uint64_t received_ = 0;    // under mu_
+  std::int64_t received_ns_ = 0;  // under mu_: when the reader held the latest entry
+  std::string reader_error_;      // under mu_
+  Samples wake_;
+  std::jthread reader_;
+};
+
+// The floor of feed lag: a thread of its own waits for deadlines every 2-8 ms as P1's feed
+// thread waits for a tick (tight timer slack, sleep until kSpinMargin before, spin the rest)
+// and records how late it got there. Its CPU is ~2% of a core (the spins).
+class TimerProbe {
+ public:
+  static constexpr std::int64_t kSpinMarginNs = 60'000;  // P1's (src/roles/ingest/ingest.cc)
+  TimerProbe();
+  ~TimerProbe();  // stops the thread
+  TimerProbe(const TimerProbe&) = delete;
+  TimerProbe& operator=(const TimerProbe&) = delete;
+  // Stops the thread and returns the lateness samples (call once, after the session).
+  Samples finish();
+
+ private:
+  void loop(const std::stop_token& stop);
+  Samples late_;  // the probe thread's until finish() joins it
+  std::jthread thread_;
 };
 
 }  // namespace harrier::roles::bench

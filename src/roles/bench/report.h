@@ -48,7 +48,7 @@ struct ScenarioResult {
   double events_per_s = 0;
   std::map<std::string, Stat> metrics;   // only metrics with n > 0
   std::map<std::string, double> rss_mb;  // peak RSS per role
-  std::map<std::string, Stat> floors;    // ping_us, setget_us, memcpy_us
+  std::map<std::string, Stat> floors;    // ping_us, setget_us, memcpy_us, seal_wake_us, timer_us
   std::map<std::string, Stat> extra;     // breakdowns beside the metrics
   std::map<std::string, std::uint64_t> counters;
   std::vector<SeriesPoint> series;
@@ -77,6 +77,7 @@ struct TargetCheck {
   std::string target, scenario, measured;
   bool measured_ok = false;  // the figure exists
   bool met = false;
+  std::string floor;  // the floor it is read against, measured in the same run ("" if none)
 };
 std::vector<TargetCheck> check_targets(const Report& r);
 

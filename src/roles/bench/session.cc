@@ -231,6 +231,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   bus::Connection conn(cc);
   HARRIER_TRY(clear_session_keys(conn));
   Probes probes(env.redis);
+  SealWakeProbe seal_wake(env.redis);
 
   ScenarioResult r;
   r.workload = w.text;
@@ -245,6 +246,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   HARRIER_TRY(wait_ready(conn, ingest, "ingest"));
 
   const auto t0 = Clock::now();
+  TimerProbe timer;
   const auto deadline = t0 + std::chrono::milliseconds(static_cast<std::int64_t>(
                                  (w.session_s + s.deadline_slack_s) * 1e3));
   std::optional<Hist> prev_lag, prev_seal;
@@ -254,6 +256,8 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   bool complete = false;
   for (int tick = 1;; ++tick) {
     for (int k = 0; k < s.floor_rounds; ++k) HARRIER_TRY(probes.round());
+    // As many rows as P1's 1 s window holds by now (one a second, up to 120).
+    HARRIER_TRY(seal_wake.round(static_cast<std::size_t>(tick / 10 + 1)));
     std::this_thread::sleep_until(t0 + tick * kSample);
     if (auto hb = heartbeat(conn, "ingest")) {
       processed = counter(*hb, "ticks_processed");
@@ -307,6 +311,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
     if (Clock::now() >= deadline) break;
   }
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.floors["timer_us"] = timer.finish().stat();
   std::this_thread::sleep_for(
       std::chrono::milliseconds(static_cast<std::int64_t>(s.settle_s * 1e3)));
 
@@ -345,6 +350,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   r.floors["ping_us"] = probes.ping().stat();
   r.floors["setget_us"] = probes.setget().stat();
   r.floors["memcpy_us"] = probes.memcpy_ns().stat();
+  r.floors["seal_wake_us"] = seal_wake.wake().stat();
   for (auto& [hb, role] :
        {std::pair{&p1, "ingest"}, std::pair{&p2, "execute"}, std::pair{&p3, "telemetry"}}) {
     if (!*hb) continue;

@@ -313,11 +313,13 @@ int run_bench(const BenchOptions& o) {
   }
   std::printf("\nTargets (issue #7):\n");
   for (const TargetCheck& t : check_targets(report)) {
-    std::printf("  %-4s %-48s %-14s %s\n",
-                !t.measured_ok ? "n/a"
-                : t.met        ? "MET"
-                               : "MISS",
-                t.target.c_str(), t.scenario.c_str(), t.measured.c_str());
+    std::printf(
+        "  %-4s %-48s %-14s %s%s%s\n",
+        !t.measured_ok ? "n/a"
+        : t.met        ? "MET"
+                       : "MISS",
+        t.target.c_str(), t.scenario.c_str(), t.measured.c_str(),
+        t.floor.empty() ? "" : "  (floor: ", t.floor.empty() ? "" : (t.floor + ")").c_str());
   }
 
   if (!o.redis_url.empty()) {

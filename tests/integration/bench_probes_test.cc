@@ -1,0 +1,87 @@
+// `harrier bench`'s floor probes against a real redis-server: the seal wake-up floor writes a
+// seal shaped as P1's (the window twice, a quote, an announcement read by its own blocked
+// reader), times one sample per announcement after the first, and leaves no key behind; the
+// deadline wake-up floor collects one sample per deadline.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "arrow/bar_codec.h"
+#include "bus/keys.h"
+#include "bus_test_util.h"
+#include "roles/bench/probes.h"
+
+namespace harrier::roles::bench {
+namespace {
+
+using bus::test::fast_config;
+
+class BenchProbes : public harrier::testing::RedisSuite {};
+
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+TEST_F(BenchProbes, SealWakeWritesASealAndTimesEachAnnouncement) {
+  const std::string stream = bus::keys::bench_seal_wake_stream();
+  const std::string bars = bus::keys::bars("BENCHWAKE", Interval::k1s);
+  const std::string bundle = bus::keys::bundle("BENCHWAKE");
+  const std::string quote = bus::keys::quote("BENCHWAKE");
+  bus::Connection c(fast_config(server().url()));
+  {
+    SealWakeProbe probe(fast_config(server().url()));
+    for (std::size_t rows : {1u, 2u, 7u, 120u, 500u}) ASSERT_TRUE(probe.round(rows));
+    // The first announcement waits for the reader to connect: not a sample.
+    EXPECT_EQ(probe.wake().size(), 4u);
+    EXPECT_GT(probe.wake().stat().p50, 0.0);
+
+    auto len = c.command({"XLEN", stream});
+    ASSERT_TRUE(len);
+    EXPECT_EQ(len->integer().value_or(-1), 5);
+    // The last seal: a window of 120 rows (500 is clamped), the same bytes in the bundle.
+    auto window = c.command({"GET", bars});
+    ASSERT_TRUE(window);
+    auto view = arrow::view_bars(bytes_of(window->string().value_or("")));
+    ASSERT_TRUE(view) << view.error().to_string();
+    EXPECT_EQ(view->rows, 120);
+    EXPECT_EQ(view->symbol, "BENCHWAKE");
+    auto field = c.command({"HGET", bundle, "1s"});
+    ASSERT_TRUE(field);
+    EXPECT_EQ(field->string().value_or(""), window->string().value_or("-"));
+    auto bid = c.command({"HGET", quote, "bid"});
+    ASSERT_TRUE(bid);
+    EXPECT_EQ(bid->string().value_or(""), "512");
+    // No role's stream is touched.
+    auto new_bar =
+        c.command({"EXISTS", std::string(bus::keys::stream_name(bus::keys::Stream::kNewBar))});
+    ASSERT_TRUE(new_bar);
+    EXPECT_EQ(new_bar->integer().value_or(-1), 0);
+  }
+  auto left = c.command({"EXISTS", stream, bars, bundle, quote});
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->integer().value_or(-1), 0) << "the probe's keys outlive it";
+}
+
+TEST_F(BenchProbes, SealWakeReportsARedisThatIsGone) {
+  bus::ConnectionConfig cfg = fast_config("unix:/nonexistent/redis.sock");
+  SealWakeProbe probe(cfg);
+  auto st = probe.round(1);
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().to_string().find("/nonexistent/redis.sock"), std::string::npos)
+      << st.error().to_string();
+}
+
+TEST(BenchTimerProbe, OneSamplePerDeadline) {
+  TimerProbe probe;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Samples late = probe.finish();
+  // Deadlines 2-8 ms apart, the first 5 ms in: at least 300 / 8 - 1 of them in 300 ms, at most
+  // 300 / 2 (a sample is only taken once its deadline has passed).
+  EXPECT_GE(late.size(), 30u);
+  EXPECT_LE(late.size(), 150u);
+  EXPECT_GE(late.stat().p50, 0.0);
+}
+
+}  // namespace
+}  // namespace harrier::roles::bench
