@@ -43,7 +43,7 @@ std::string exit_fired(std::string_view sym, std::string_view entry_order_id) {
   return out;
 }
 std::string paper_positions() { return "paper:positions"; }
-std::string bench_seal_wake_stream() { return "bench:seal_wake"; }
+std::string bench(std::string_view what) { return join("bench:", what); }
 std::string ib_next_order_id(std::int32_t client_id) {
   return join("ib:next_order_id:", std::to_string(client_id));
 }

@@ -40,10 +40,10 @@ std::string paper_positions();
 // for the life of the TWS account).
 std::string ib_next_order_id(std::int32_t client_id);
 
-// bench:seal_wake: the stream of `harrier bench`'s seal-wake floor (a seal-shaped MULTI/EXEC
-// announcing itself there instead of on stream:new_bar, so no role sees it). Not a session
-// key: the bench deletes it.
-std::string bench_seal_wake_stream();
+// bench:{what}: the keys and streams of `harrier bench`'s floor probes, which write what the
+// roles write under these names instead, so no role sees them. Not session keys: the bench
+// deletes them.
+std::string bench(std::string_view what);
 
 // Glob patterns matching every key a Harrier session writes (the manager removes them at
 // teardown unless asked to keep them).

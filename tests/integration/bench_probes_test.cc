@@ -24,7 +24,7 @@ std::span<const std::uint8_t> bytes_of(std::string_view s) {
 }
 
 TEST_F(BenchProbes, SealWakeWritesASealAndTimesEachAnnouncement) {
-  const std::string stream = bus::keys::bench_seal_wake_stream();
+  const std::string stream = bus::keys::bench("seal_wake");
   const std::string bars = bus::keys::bars("BENCHWAKE", Interval::k1s);
   const std::string bundle = bus::keys::bundle("BENCHWAKE");
   const std::string quote = bus::keys::quote("BENCHWAKE");
@@ -70,6 +70,34 @@ TEST_F(BenchProbes, SealWakeReportsARedisThatIsGone) {
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().to_string().find("/nonexistent/redis.sock"), std::string::npos)
       << st.error().to_string();
+}
+
+TEST_F(BenchProbes, StopPathRelaysEachQuoteThroughTheFireScript) {
+  const std::string quotes = bus::keys::bench("stop_quote");
+  const std::string exits = bus::keys::bench("stop_exit");
+  bus::Connection c(fast_config(server().url()));
+  {
+    StopPathProbe probe(fast_config(server().url()));
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(probe.round());
+    EXPECT_EQ(probe.path().size(), 3u);  // the first round waits for the readers to block
+    // Each quote became one exit, through a marker set NX (expiring, so none outlives the
+    // bench).
+    auto q = c.command({"XLEN", quotes});
+    auto e = c.command({"XLEN", exits});
+    ASSERT_TRUE(q && e);
+    EXPECT_EQ(q->integer().value_or(-1), 4);
+    EXPECT_EQ(e->integer().value_or(-1), 4);
+    auto markers = c.command({"KEYS", bus::keys::bench("stop_fired:*")});
+    ASSERT_TRUE(markers);
+    EXPECT_EQ(markers->size(), 4u);
+    auto ttl = c.command({"PTTL", std::string(markers->at(0).string().value_or(""))});
+    ASSERT_TRUE(ttl);
+    EXPECT_GT(ttl->integer().value_or(-1), 0);
+    EXPECT_LE(ttl->integer().value_or(-1), 1000);
+  }
+  auto left = c.command({"EXISTS", quotes, exits});
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->integer().value_or(-1), 0);
 }
 
 TEST(BenchTimerProbe, OneSamplePerDeadline) {

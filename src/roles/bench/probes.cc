@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "arrow/bar_codec.h"
 #include "bus/bar_store.h"
 #include "bus/keys.h"
@@ -126,48 +128,46 @@ Status Probes::round() {
   return raw_setget();
 }
 
-// ---- SealWakeProbe ----
+// ---- BlockedReader ----
 
 namespace {
-constexpr std::string_view kWakeSym = "BENCHWAKE";
-constexpr std::string_view kWakeGroup = "bench";
-constexpr auto kWakeTimeout = std::chrono::seconds(2);
+constexpr std::string_view kProbeGroup = "bench";
+constexpr auto kProbeTimeout = std::chrono::seconds(2);
 }  // namespace
 
-SealWakeProbe::SealWakeProbe(bus::ConnectionConfig redis)
-    : cfg_(redis),
-      writer_(std::move(redis)),
-      stream_(bus::keys::bench_seal_wake_stream()),
-      bars_key_(bus::keys::bars(kWakeSym, Interval::k1s)),
-      bundle_key_(bus::keys::bundle(kWakeSym)),
-      quote_key_(bus::keys::quote(kWakeSym)),
-      window_(make_window()) {}
+BlockedReader::BlockedReader(bus::ConnectionConfig redis, std::string stream, Relay relay)
+    : cfg_(std::move(redis)), stream_(std::move(stream)), relay_(std::move(relay)) {}
 
-SealWakeProbe::~SealWakeProbe() {
-  if (!started_) return;
-  reader_.request_stop();
-  if (reader_.joinable()) reader_.join();  // its XREADGROUP blocks at most 100 ms
-  (void)writer_.command({"DEL", stream_, bars_key_, bundle_key_, quote_key_});
+BlockedReader::~BlockedReader() { stop(); }
+
+void BlockedReader::stop() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
 }
 
-Status SealWakeProbe::start() {
-  HARRIER_TRY(writer_.command({"DEL", stream_}));
-  HARRIER_TRY(bus::ensure_group(writer_, stream_, kWakeGroup, "$"));
-  reader_ = std::jthread([this](const std::stop_token& stop) { read_loop(stop); });
-  started_ = true;
+std::string BlockedReader::last_error() {
+  std::lock_guard lock(mu_);
+  return error_;
+}
+
+Status BlockedReader::start(bus::Connection& admin) {
+  HARRIER_TRY(bus::ensure_group(admin, stream_, kProbeGroup, "$"));
+  thread_ = std::jthread([this](const std::stop_token& stop) { loop(stop); });
   return ok();
 }
 
-void SealWakeProbe::read_loop(const std::stop_token& stop) {
+void BlockedReader::loop(const std::stop_token& stop) {
   pthread_setname_np(pthread_self(), "bench-reader");
   bus::Connection c(cfg_);
   while (!stop.stop_requested()) {
-    auto got = bus::read_group(c, stream_, kWakeGroup, "reader", 16, 100);
+    auto got = bus::read_group(c, stream_, kProbeGroup, "reader", 16, 100);
     const std::int64_t t = mono_ns();
-    if (!got) {
+    Status st = got ? ok() : Status(got.error());
+    if (st && !got->empty() && relay_) st = relay_(c, *got);
+    if (!st) {
       {
         std::lock_guard lock(mu_);
-        reader_error_ = got.error().to_string();
+        error_ = st.error().to_string();
       }
       seen_.notify_all();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -177,15 +177,50 @@ void SealWakeProbe::read_loop(const std::stop_token& stop) {
     {
       std::lock_guard lock(mu_);
       received_ += got->size();
-      received_ns_ = t;
-      reader_error_.clear();
+      latest_ns_ = t;
+      error_.clear();
     }
     seen_.notify_all();
   }
 }
 
+Result<std::int64_t> BlockedReader::wait_for(std::uint64_t count,
+                                             std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (!seen_.wait_for(lock, timeout, [&] { return received_ >= count; })) {
+    return unavailable(fmt::format("bench: the reader of {} did not see entry {} within {} ms{}",
+                                   stream_, count, timeout.count(),
+                                   error_.empty() ? "" : ": " + error_));
+  }
+  return latest_ns_;
+}
+
+// ---- SealWakeProbe ----
+
+namespace {
+constexpr std::string_view kWakeSym = "BENCHWAKE";
+}  // namespace
+
+SealWakeProbe::SealWakeProbe(bus::ConnectionConfig redis)
+    : writer_(redis),
+      stream_(bus::keys::bench("seal_wake")),
+      bars_key_(bus::keys::bars(kWakeSym, Interval::k1s)),
+      bundle_key_(bus::keys::bundle(kWakeSym)),
+      quote_key_(bus::keys::quote(kWakeSym)),
+      window_(make_window()),
+      reader_(std::move(redis), stream_) {}
+
+SealWakeProbe::~SealWakeProbe() {
+  reader_.stop();  // before its stream goes
+  if (started_) (void)writer_.command({"DEL", stream_, bars_key_, bundle_key_, quote_key_});
+}
+
 Status SealWakeProbe::round(std::size_t rows) {
-  if (!started_) HARRIER_TRY(start());
+  if (!started_) {
+    HARRIER_TRY(writer_.command({"DEL", stream_}));
+    HARRIER_TRY(reader_.start(writer_));
+    started_ = true;
+  }
   rows = std::clamp<std::size_t>(rows, 1, kRows);
   if (rows != rows_) {
     std::span<const Bar> last(window_.data() + (kRows - rows), rows);
@@ -214,14 +249,67 @@ Status SealWakeProbe::round(std::size_t rows) {
   if (exec.is_nil() || !exec.array() || exec.size() != 4) {
     return protocol_error("bench: the seal-wake transaction did not apply (EXEC reply)");
   }
-  std::unique_lock lock(mu_);
-  const std::uint64_t want = ++sent_;
-  if (!seen_.wait_for(lock, kWakeTimeout, [&] { return received_ >= want; })) {
-    return unavailable("bench: the seal-wake reader did not see its entry within 2 s" +
-                       (reader_error_.empty() ? std::string() : ": " + reader_error_));
-  }
+  HARRIER_ASSIGN_OR_RETURN(std::int64_t got, reader_.wait_for(++sent_, kProbeTimeout));
   // The first round also waits for the reader to connect and block: not a sample.
-  if (want > 1) wake_.add(received_ns_ - t0);
+  if (sent_ > 1) wake_.add(got - t0);
+  return ok();
+}
+
+// ---- StopPathProbe ----
+
+namespace {
+// P3's fire script (src/roles/telemetry/stop_monitor.cc): SET NX of the marker (here expiring
+// after 1 s, so none outlives the bench), XADD the exit.
+constexpr std::string_view kFireOnce = R"lua(
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', 1000) then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000', '*', unpack(ARGV, 2))
+return 1
+)lua";
+}  // namespace
+
+StopPathProbe::StopPathProbe(bus::ConnectionConfig redis)
+    : writer_(redis),
+      quotes_(bus::keys::bench("stop_quote")),
+      exits_(bus::keys::bench("stop_exit")),
+      fired_(bus::keys::bench("stop_fired:")),
+      relay_(redis, quotes_,
+             [this](bus::Connection& c, const std::vector<bus::StreamEntry>& entries) -> Status {
+               for (const bus::StreamEntry& e : entries) {
+                 const std::string key = fired_ + e.id;
+                 HARRIER_TRY(c.command({"EVAL", kFireOnce, "2", key, exits_, e.id, "sym",
+                                        "BENCHSTOP", "reason", "trailing_stop", "stop_price",
+                                        "511.5", "trigger_ns", e.id}));
+               }
+               return ok();
+             }),
+      receiver_(std::move(redis), exits_) {}
+
+StopPathProbe::~StopPathProbe() {
+  relay_.stop();  // before their streams go
+  receiver_.stop();
+  if (started_) (void)writer_.command({"DEL", quotes_, exits_});  // the markers expire within 1 s
+}
+
+Status StopPathProbe::round() {
+  if (!started_) {
+    HARRIER_TRY(writer_.command({"DEL", quotes_, exits_}));
+    HARRIER_TRY(receiver_.start(writer_));
+    HARRIER_TRY(relay_.start(writer_));
+    started_ = true;
+  }
+  // A quote entry as P1 publishes one (bus::QuoteEvent's fields).
+  const std::int64_t t0 = mono_ns();
+  const std::string ts = std::to_string(t0);
+  HARRIER_TRY(writer_.command({"XADD",      quotes_, "MAXLEN", "~",     "1000",   "*",        "sym",
+                               "BENCHSTOP", "bid",   "511.49", "ask",   "511.51", "bid_size", "100",
+                               "ask_size",  "200",   "last",   "511.5", "ts_ns",  ts}));
+  auto got = receiver_.wait_for(++sent_, kProbeTimeout);
+  if (!got) {
+    const std::string relay = relay_.last_error();
+    return relay.empty() ? std::move(got).error()
+                         : std::move(got).error().with_context("relay: " + relay);
+  }
+  if (sent_ > 1) path_.add(*got - t0);
   return ok();
 }
 

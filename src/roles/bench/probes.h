@@ -8,6 +8,8 @@
 //   seal_wake  (SealWakeProbe) a seal's MULTI/EXEC, shaped as P1's (SET bars, HSET bundle,
 //              HSET quote, XADD), announced on the bench's own stream, from this thread to
 //              another thread blocked in XREADGROUP on it: the floor of new_bar -> P2 wake;
+//   stop_path  (StopPathProbe) the stop path's three Redis hops between three threads: the
+//              floor of stop trigger -> exit order;
 //   timer      (TimerProbe) how late a thread that waits for a deadline as P1's feed thread
 //              does (sleep until 60 us before, then spin) gets there: the floor of feed lag.
 // Samples are kept whole (no histogram buckets), so percentiles are exact. Owned by the bench's
@@ -17,6 +19,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,6 +27,7 @@
 
 #include "arrow/bar_codec.h"
 #include "bus/connection.h"
+#include "bus/streams.h"
 #include "core/result.h"
 #include "market/bar.h"
 
@@ -74,12 +78,44 @@ class Probes {
   Samples frame_, setget_, memcpy_, ping_;
 };
 
+// A thread of its own, with its own connection, blocked in XREADGROUP on one stream as P2 and
+// P3 block on theirs. It counts the entries it receives and notes when it held the latest;
+// `relay`, when given, runs on that thread for each batch (a hop of a chain, as P3 is).
+class BlockedReader {
+ public:
+  using Relay = std::function<Status(bus::Connection&, const std::vector<bus::StreamEntry>&)>;
+  BlockedReader(bus::ConnectionConfig redis, std::string stream, Relay relay = {});
+  ~BlockedReader();  // stops the thread (its XREADGROUP blocks at most 100 ms)
+  BlockedReader(const BlockedReader&) = delete;
+  BlockedReader& operator=(const BlockedReader&) = delete;
+
+  // Creates the stream's group ("$": only new entries) through `admin`, starts the thread.
+  Status start(bus::Connection& admin);
+  // Waits until `count` entries were received in all; returns when the latest was held
+  // (steady clock, ns). kUnavailable after `timeout`, naming the reader's last error.
+  Result<std::int64_t> wait_for(std::uint64_t count, std::chrono::milliseconds timeout);
+  // The reader's last failure (Redis, or the relay's), "" after a success.
+  std::string last_error();
+  // Stops the thread; idempotent.
+  void stop();
+
+ private:
+  void loop(const std::stop_token& stop);
+  bus::ConnectionConfig cfg_;
+  std::string stream_;
+  Relay relay_;
+  std::mutex mu_;
+  std::condition_variable seen_;
+  std::uint64_t received_ = 0;  // under mu_
+  std::int64_t latest_ns_ = 0;  // under mu_
+  std::string error_;           // under mu_: the last failure, cleared by a success
+  std::jthread thread_;
+};
+
 // The floor of the new_bar -> P2 wake. Each round writes one seal exactly as P1's IO thread
 // does (bus::append_seal's commands and key shapes, the bars twice: SET and bundle field) of a
-// window of `rows` bars of the full schema, but announces it on keys::bench_seal_wake_stream(),
-// and times from the start of the pipeline (where P1 stamps published_ns) to the moment a
-// reader thread, blocked in XREADGROUP as P2 is, holds the reply. One writer (the caller's
-// thread); the reader is this object's own thread and connection.
+// window of `rows` bars of the full schema, but announces it on bench:seal_wake, and times from
+// the start of the pipeline (where P1 stamps published_ns) to a BlockedReader holding it.
 class SealWakeProbe {
  public:
   explicit SealWakeProbe(bus::ConnectionConfig redis);
@@ -93,9 +129,6 @@ class SealWakeProbe {
   const Samples& wake() const { return wake_; }
 
  private:
-  Status start();
-  void read_loop(const std::stop_token& stop);
-  bus::ConnectionConfig cfg_;
   bus::Connection writer_;
   std::string stream_, bars_key_, bundle_key_, quote_key_;
   std::vector<Bar> window_;
@@ -104,13 +137,32 @@ class SealWakeProbe {
   std::size_t rows_ = 0;  // rows in bytes_
   std::uint64_t sent_ = 0;
   bool started_ = false;
-  std::mutex mu_;
-  std::condition_variable seen_;
-  std::uint64_t received_ = 0;    // under mu_
-  std::int64_t received_ns_ = 0;  // under mu_: when the reader held the latest entry
-  std::string reader_error_;      // under mu_
   Samples wake_;
-  std::jthread reader_;
+  BlockedReader reader_;
+};
+
+// The floor of stop trigger -> exit order: the path's three Redis hops without the roles'
+// work. Each round XADDs a quote-sized entry to bench:stop_quote (as P1 publishes on
+// stream:quote); a relay thread blocked on it runs P3's fire script (SET NX of a marker, XADD
+// to bench:stop_exit); a second reader blocked on that (as P2 on stream:exit_fire) holds it.
+// Timed from before the first XADD to the second reader holding the exit.
+class StopPathProbe {
+ public:
+  explicit StopPathProbe(bus::ConnectionConfig redis);
+  ~StopPathProbe();  // stops both threads, deletes the probe's keys
+  StopPathProbe(const StopPathProbe&) = delete;
+  StopPathProbe& operator=(const StopPathProbe&) = delete;
+
+  Status round();
+  const Samples& path() const { return path_; }
+
+ private:
+  bus::Connection writer_;
+  std::string quotes_, exits_, fired_;
+  std::uint64_t sent_ = 0;
+  bool started_ = false;
+  Samples path_;
+  BlockedReader relay_, receiver_;
 };
 
 // The floor of feed lag: a thread of its own waits for deadlines every 2-8 ms as P1's feed

@@ -232,6 +232,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   HARRIER_TRY(clear_session_keys(conn));
   Probes probes(env.redis);
   SealWakeProbe seal_wake(env.redis);
+  StopPathProbe stop_path(env.redis);
 
   ScenarioResult r;
   r.workload = w.text;
@@ -258,6 +259,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
     for (int k = 0; k < s.floor_rounds; ++k) HARRIER_TRY(probes.round());
     // As many rows as P1's 1 s window holds by now (one a second, up to 120).
     HARRIER_TRY(seal_wake.round(static_cast<std::size_t>(tick / 10 + 1)));
+    HARRIER_TRY(stop_path.round());
     std::this_thread::sleep_until(t0 + tick * kSample);
     if (auto hb = heartbeat(conn, "ingest")) {
       processed = counter(*hb, "ticks_processed");
@@ -351,6 +353,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   r.floors["setget_us"] = probes.setget().stat();
   r.floors["memcpy_us"] = probes.memcpy_ns().stat();
   r.floors["seal_wake_us"] = seal_wake.wake().stat();
+  r.floors["stop_path_us"] = stop_path.path().stat();
   for (auto& [hb, role] :
        {std::pair{&p1, "ingest"}, std::pair{&p2, "execute"}, std::pair{&p3, "telemetry"}}) {
     if (!*hb) continue;
