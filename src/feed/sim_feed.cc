@@ -27,38 +27,43 @@ constexpr std::uint64_t kAtAskThreshold = threshold32(0.8);
 constexpr std::uint64_t kBidSideThreshold = threshold32(0.9);  // inside a 1-tick spread
 constexpr std::uint64_t kRoundLotThreshold = threshold32(0.6);
 static_assert(sim::kVenues.size() == 8, "the venue takes 3 bits of a draw");
+constexpr std::array<char, 8> kVenueCodes = [] {
+  std::array<char, 8> codes{};
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = sim::kVenues[i].code;
+  return codes;
+}();
 
-// -log(u) for u in (0, 1], to within 5e-15 (never negative): u = 2^e m with m in
-// [1, 2), log m = log c + log1p(m / c - 1) for the table point c nearest m, the log1p by its
-// series to r^6 (|r| < 2^-8, so the remainder is below 2^-56 / 7). A third of glibc's log,
-// which checks for special values the uniform never is.
+// -log(u) for u in (0, 1], to within 5e-15 (never negative): u = 2^e m with m in [1, 2),
+// log m = log c + log1p(m / c - 1) for the table point c nearest m, the log1p by its series to
+// r^5 (|r| < 2^-9, so the remainder is below 2^-54 / 6). A third of glibc's log, which checks
+// for special values the uniform never is.
 class NegLog {
  public:
   NegLog() {
     for (std::size_t i = 0; i < kSize; ++i) {
       const double c = 1 + (static_cast<double>(i) + 0.5) / kSize;
       inv_c_[i] = 1 / c;
-      log_c_[i] = std::log(c);
+      minus_log_c_[i] = -std::log(c);
     }
   }
   // REQUIRES: 2^-1022 <= u <= 1 (normal).
   double operator()(double u) const {
     const auto bits = std::bit_cast<std::uint64_t>(u);
-    const auto e = static_cast<double>(static_cast<std::int64_t>(bits >> 52) - 1023);
+    const auto minus_e = static_cast<double>(1023 - static_cast<std::int64_t>(bits >> 52));
     const std::size_t i = (bits >> (52 - kBits)) & (kSize - 1);
     const double m =
         std::bit_cast<double>((bits & 0x000f'ffff'ffff'ffffULL) | 0x3ff0'0000'0000'0000ULL);
     const double r = m * inv_c_[i] - 1;
-    const double log1p_r =
-        r * (1 - r * (1.0 / 2 - r * (1.0 / 3 - r * (1.0 / 4 - r * (1.0 / 5 - r * (1.0 / 6))))));
-    return std::max(0.0, -(e * std::numbers::ln2 + log_c_[i] + log1p_r));
+    const double log1p_r = r * (1 - r * (1.0 / 2 - r * (1.0 / 3 - r * (1.0 / 4 - r * (1.0 / 5)))));
+    const double minus_log = minus_e * std::numbers::ln2 + minus_log_c_[i] - log1p_r;
+    return minus_log > 0 ? minus_log : 0.0;
   }
 
  private:
-  static constexpr int kBits = 7;
+  static constexpr int kBits = 8;
   static constexpr std::size_t kSize = std::size_t{1} << kBits;
   std::array<double, kSize> inv_c_{};
-  std::array<double, kSize> log_c_{};
+  std::array<double, kSize> minus_log_c_{};
 };
 
 const NegLog kNegLog;
@@ -205,7 +210,7 @@ inline double SimFeed::next_gap_s(Xoshiro& rng) const {
 inline std::uint32_t SimFeed::pick_symbol(Xoshiro& rng) const {
   if (equal_weights_) {
     // Multiply-shift of 40 random bits: bias below n / 2^40 (n <= kMaxSimSymbols < 2^17).
-    return static_cast<std::uint32_t>(((rng.next() >> 24) * cum_weight_.size()) >> 40);
+    return static_cast<std::uint32_t>(((rng.next() >> 24) * options_.symbols) >> 40);
   }
   if (cum_weight_.size() == 1) return 0;
   const double u = static_cast<double>(rng.next() >> 11) * 0x1.0p-53;
@@ -247,7 +252,7 @@ Result<bool> SimFeed::next(Tick& out) {
     const std::uint64_t v = rng.next() >> 32;
     q.spread_ticks = v < kSpread1Threshold ? 1 : (v < kSpread2Threshold ? 2 : 3);
   }
-  const char venue = sim::kVenues[(shape >> 32) & 7].code;
+  const char venue = kVenueCodes[(shape >> 32) & 7];
 
   if ((shape >> 35) < trade_threshold_) {
     // A trade prints within the symbol's last published quote, which is what a consumer saw
