@@ -124,6 +124,59 @@ TEST(CommandBatch, RespIsWhatHiredisFormats) {
   }
 }
 
+// Connection::run sends what frame_pipeline gives: the same bytes as hiredis, with the long
+// arguments sent from the batch's own memory.
+TEST(CommandBatch, FramedPipelineIsWhatHiredisFormatsAndBorrowsLongArguments) {
+  const std::string binary("a\0b\r\n", 5);
+  const std::string big(70000, 'x');
+  const std::string edge(kBorrowArgBytes, 'e');
+  CommandBatch batch;
+  batch.add({"SET", "bars:SPY:1s", binary});
+  batch.add({"HSET", "k", "", big, "quote", edge});
+  batch.add({"PING"});
+  batch.add({"SET", "k2", big});
+  std::string theirs_all;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    char* theirs = nullptr;
+    const long long n =
+        redisFormatCommandArgv(&theirs, static_cast<int>(batch.argc(i)),
+                               const_cast<const char**>(batch.argv(i)), batch.argvlen(i));
+    ASSERT_GT(n, 0);
+    theirs_all.append(theirs, static_cast<std::size_t>(n));
+    redisFreeCommand(theirs);
+  }
+  for (std::size_t borrow_min : {std::size_t{1}, kBorrowArgBytes, std::size_t{1} << 40}) {
+    std::string wire;
+    std::vector<WirePiece> pieces;
+    frame_pipeline(batch, borrow_min, wire, pieces);
+    std::string ours;
+    std::size_t borrowed = 0;
+    for (const WirePiece& p : pieces) {
+      if (p.data == nullptr) {
+        ASSERT_LE(p.offset + p.len, wire.size());
+        ours.append(wire, p.offset, p.len);
+      } else {
+        ASSERT_GE(p.len, borrow_min);
+        ours.append(p.data, p.len);
+        ++borrowed;
+      }
+    }
+    EXPECT_EQ(ours, theirs_all) << borrow_min;
+    if (borrow_min == kBorrowArgBytes) {
+      EXPECT_EQ(borrowed, 3u);  // big twice and edge; nothing else is that long
+      EXPECT_LT(wire.size(), 1000u);
+      for (const WirePiece& p : pieces) {
+        if (p.data != nullptr) {
+          EXPECT_TRUE(p.data == big.data() || p.data == edge.data());
+        }
+      }
+    }
+    if (borrow_min == (std::size_t{1} << 40)) {
+      EXPECT_EQ(borrowed, 0u);
+    }
+  }
+}
+
 TEST(Events, RoundTripEveryStream) {
   NewBarEvent nb{"SPY", Interval::k15s, 1'700'000'000'000'000'000, 42, 1'700'000'015'250'000'000};
   auto nb2 = decode_new_bar(encode(nb));

@@ -32,6 +32,7 @@
 #include "core/result.h"
 
 struct redisContext;  // hiredis
+struct iovec;         // <sys/uio.h>
 
 namespace harrier::bus {
 
@@ -97,6 +98,20 @@ class CommandBatch {
 // Appends command `i` of `batch` in the Redis protocol (RESP arrays of bulk strings), the bytes
 // redisFormatCommandArgv would produce.
 void append_resp(std::string& out, const CommandBatch& batch, std::size_t i);
+
+// The same bytes for a whole batch, as pieces to send in order: the framing and the arguments
+// shorter than `borrow_min` are copied into `wire`; longer arguments are pieces pointing at the
+// batch's own bytes (not copied). A piece with `data` null is `wire[offset, offset+len)`.
+// Connection::run sends a pipeline this way, so a seal's bar window (~45 KB, twice per seal)
+// goes from the caller's buffer straight to the socket.
+struct WirePiece {
+  const char* data = nullptr;
+  std::size_t offset = 0;
+  std::size_t len = 0;
+};
+inline constexpr std::size_t kBorrowArgBytes = 2048;
+void frame_pipeline(const CommandBatch& batch, std::size_t borrow_min, std::string& wire,
+                    std::vector<WirePiece>& pieces);
 
 // "SET bars:SPY:1s" for messages: the command and its key (argument 1), truncated and with
 // non-printable bytes escaped; AUTH never shows its arguments.
@@ -167,6 +182,7 @@ class Connection {
     std::string text() const;
   };
   Status send_pending(const What& what);
+  Status send_pieces(const What& what);  // wire_ and pieces_, with sendmsg
   Result<Reply> read_reply(const What& what);
   Error fail(const What& what);  // drops the context and schedules the next attempt
   Status set_timeout(DurationNs ns);
@@ -179,7 +195,9 @@ class Connection {
   std::int64_t next_attempt_mono_ns_ = 0;
   LatencyHistogram ping_hist_;
   ConnectionStats stats_;
-  std::string wire_;  // run(): the pipeline in RESP, reused
+  std::string wire_;               // run(): the pipeline's framing and small arguments, reused
+  std::vector<WirePiece> pieces_;  // run(): what to send, in order
+  std::vector<iovec> iov_;         // run(): pieces_ as sendmsg's gather list
 };
 
 }  // namespace harrier::bus
