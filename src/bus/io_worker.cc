@@ -12,11 +12,20 @@
 
 namespace harrier::bus {
 
+namespace {
+// Bar buffers kept for reuse: a second boundary at 100 symbols seals ~100 windows, a minute
+// boundary ~500; past this many waiting, a written seal's buffer is freed. Buffers larger than
+// kSpareMaxBytes (a window of 120 bars is ~45 KB) are not kept.
+constexpr std::size_t kSpareBuffers = 256;
+constexpr std::size_t kSpareMaxBytes = 256u << 10;
+}  // namespace
+
 IoWorker::IoWorker(ConnectionConfig cfg, IoWorkerOptions opts, const Clock& clock)
     : conn_(std::move(cfg), clock),
       opts_(opts),
       clock_(clock),
-      queue_(std::max<std::size_t>(opts.queue_capacity, 1)) {
+      queue_(std::max<std::size_t>(opts.queue_capacity, 1)),
+      spare_(kSpareBuffers) {
   opts_.backlog_capacity = std::max<std::size_t>(opts_.backlog_capacity, 1);
   opts_.max_pipeline = std::max<std::size_t>(opts_.max_pipeline, 1);
   enc_.resize(opts_.max_pipeline);
@@ -42,6 +51,20 @@ void IoWorker::stop(DurationNs grace_ns) {
 }
 
 bool IoWorker::submit(Seal seal) { return submit_item(IoItem(std::move(seal))); }
+
+std::string IoWorker::take_buffer() {
+  std::string* s = spare_.front();
+  if (s == nullptr) return {};
+  std::string b = std::move(*s);
+  spare_.pop();
+  return b;
+}
+
+void IoWorker::recycle(IoItem& item) {
+  Seal* s = std::get_if<Seal>(&item);
+  if (s == nullptr || s->bars.capacity() > kSpareMaxBytes) return;
+  (void)spare_.try_push(std::move(s->bars));  // full: the buffer is freed
+}
 
 bool IoWorker::submit_quote(std::string sym, const QuoteSnapshot& quote) {
   return submit_item(IoItem(QuoteWrite{std::move(sym), quote}));
@@ -235,7 +258,10 @@ int IoWorker::write_pipeline() {
     ++done;
   }
   replies_.clear();  // the replies borrow nothing, but free them before the items go
-  for (std::size_t i = 0; i < complete; ++i) bytes_ -= payload_bytes(backlog_[i]);
+  for (std::size_t i = 0; i < complete; ++i) {
+    bytes_ -= payload_bytes(backlog_[i]);
+    recycle(backlog_[i]);
+  }
   backlog_.erase(backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(complete));
   backlog_bytes_.store(bytes_, std::memory_order_relaxed);
   if (!sent) {

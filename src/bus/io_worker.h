@@ -93,6 +93,10 @@ class IoWorker {
 
   // Producer thread only. False when the queue is full (the item is dropped and counted).
   bool submit(Seal seal);
+  // Producer thread only: a buffer for the next Seal::bars, the bytes of a seal the IO thread
+  // has written (its size and contents are stale: overwrite them), or an empty string when none
+  // is back yet. A window encoded into it needs no allocation and touches no fresh page.
+  std::string take_buffer();
   bool submit_quote(std::string sym, const QuoteSnapshot& quote);
   bool submit_event(keys::Stream stream, Fields fields);
 
@@ -112,14 +116,16 @@ class IoWorker {
   Status verify_uncertain();
   int write_pipeline();
   bool submit_item(IoItem item);
+  void recycle(IoItem& item);  // IO thread: a written seal's bytes back to the producer
 
   Connection conn_;
   IoWorkerOptions opts_;
   const Clock& clock_;
   SpscQueue<IoItem> queue_;
-  std::deque<IoItem> backlog_;  // IO thread only
-  std::size_t uncertain_ = 0;   // the first `uncertain_` backlog items may have been applied
-  CommandBatch batch_;          // reused between pipelines
+  SpscQueue<std::string> spare_;  // written seals' bar buffers, IO thread -> producer
+  std::deque<IoItem> backlog_;    // IO thread only
+  std::size_t uncertain_ = 0;     // the first `uncertain_` backlog items may have been applied
+  CommandBatch batch_;            // reused between pipelines
   std::vector<EncodedSeal> enc_;
   std::vector<std::array<std::string, 7>> quote_text_;  // key + six values, per pipeline slot
   std::string maxlen_text_;

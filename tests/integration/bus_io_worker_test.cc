@@ -75,6 +75,25 @@ TEST_F(BusIoWorker, FlushesInOrderAndCountsQueueDrops) {
   EXPECT_EQ(**bars, "bars-7");
 }
 
+// A written seal's bar buffer comes back to the producer for the next seal (no allocation on
+// the bar thread); before anything is written there is none.
+TEST_F(BusIoWorker, WrittenSealsBuffersComeBackToTheProducer) {
+  IoWorker w(fast_config(server().url()), IoWorkerOptions{});  // do_work() on this thread
+  EXPECT_EQ(w.take_buffer().capacity(), std::string().capacity());
+  Seal s = seal_n(1);
+  s.bars.assign(40000, 'b');
+  ASSERT_TRUE(w.submit(std::move(s)));
+  while (!w.idle()) w.do_work();
+  ASSERT_EQ(w.stats().written, 1u);
+  std::string back = w.take_buffer();
+  EXPECT_GE(back.capacity(), 40000u);
+  EXPECT_EQ(w.take_buffer().capacity(), std::string().capacity());  // only one came back
+  Connection c(fast_config(server().url()));
+  auto bars = read_interval(c, "SPY", Interval::k1s);
+  ASSERT_TRUE(bars && bars->has_value());
+  EXPECT_EQ(**bars, std::string(40000, 'b'));
+}
+
 TEST_F(BusIoWorker, ThreadWritesWhatIsSubmitted) {
   IoWorker w(fast_config(server().url()), IoWorkerOptions{});
   w.start();

@@ -2,7 +2,10 @@
 // enriched bar schema, next to memcpy of the same number of bytes (the encoded stream's size) in
 // the same run. Targets: encode within 3x of that memcpy; view (decode to views) under 2 us.
 //   BM_MemcpyWindowBytes   memcpy of the encoded window's size, the baseline
-//   BM_EncodeBars          BarEncoder::encode into a reused buffer (what P1 does per seal)
+//   BM_EncodeBars          BarEncoder::encode into a reused buffer (what P1 does per seal: its
+//                          buffers go round between the bar thread and the IO thread)
+//   BM_EncodeBarsNewString the same into a new std::string per window (what P1 did before): an
+//                          allocation, and resize() zero-fills the bytes encode then overwrites
 //   BM_ViewBars            view_bars: verify, check the schema, point at the columns (P2);
 //                          the schema message repeats, so its check is a memcmp after the first
 //   BM_ViewBarsColdSchema  the same, alternating two symbols so the schema is verified each time
@@ -13,6 +16,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "arrow/bar_codec.h"
@@ -71,6 +75,22 @@ void BM_EncodeBars(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(out.size());
 }
 BENCHMARK(BM_EncodeBars);
+
+void BM_EncodeBarsNewString(benchmark::State& state) {
+  const auto bars = window();
+  arrow::BarEncoder enc;
+  std::size_t size = 0;
+  for (auto _ : state) {
+    std::string out;
+    if (!enc.encode(bars, "SPY", Interval::k5s, out)) state.SkipWithError("encode failed");
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+    size = out.size();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
+  state.counters["bytes"] = static_cast<double>(size);
+}
+BENCHMARK(BM_EncodeBarsNewString);
 
 void BM_ViewBars(benchmark::State& state) {
   const auto bytes = encoded();

@@ -32,6 +32,7 @@ SealSink::SealSink(SealSinkOptions opts, const SymbolTable& symbols, bus::IoWork
       m_(metrics),
       guarded_(guarded) {
   if (opts_.window == 0) opts_.window = 1;
+  buffer_bytes_ = opts_.window * sizeof(Bar) + kWindowMetadataBytes;
 }
 
 void SealSink::refresh_guarded() {
@@ -116,6 +117,12 @@ void SealSink::on_bar(SealedBar& sealed) {
   seal.bar_start_ns = sealed.bar.ts;
   seal.seq = sealed.bar.seq;
   seal.sealed_ns = wall_.now_ns();
+  // A written seal's buffer, with room for a full window from its first use: as buffers go
+  // round between this thread and the IO thread, none is allocated, grown or zero-filled again
+  // (a new string per seal was a malloc here, a free on the IO thread, a resize that zeroed the
+  // bytes encode then overwrote, and a reallocation whenever a reused one was a bar too short).
+  seal.bars = io_.take_buffer();
+  if (seal.bars.capacity() < buffer_bytes_) seal.bars.reserve(buffer_bytes_);
   if (auto st = w.encoder->encode(live, seal.sym, seal.iv, seal.bars); !st) {
     m_.encode_errors->add();
     log::error("ingest/bars", "cannot encode bars {} {}: {}", seal.sym, interval_name(seal.iv),

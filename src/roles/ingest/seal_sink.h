@@ -103,7 +103,12 @@ class SealSink final : public BarSink {
   Window& window_for(SymbolId symbol, Interval iv);
   QuoteState& quote_for(SymbolId symbol);
 
+  // The Arrow schema and batch messages of a window, above its column bytes (2,728 bytes for
+  // the 45 columns of kBarColumns), with room to spare.
+  static constexpr std::size_t kWindowMetadataBytes = 4096;
+
   SealSinkOptions opts_;
+  std::size_t buffer_bytes_ = 0;  // capacity of a seal's bar buffer: a full window encoded
   const SymbolTable& symbols_;
   bus::IoWorker& io_;
   const MarketClock& clock_;
