@@ -18,6 +18,8 @@ namespace {
 // kSpareMaxBytes (a window of 120 bars is ~45 KB) are not kept.
 constexpr std::size_t kSpareBuffers = 256;
 constexpr std::size_t kSpareMaxBytes = 256u << 10;
+// The longest idle sleep: WakeWord waits have a timeout; the loop re-checks and sleeps again.
+constexpr DurationNs kIdleWaitNs = 100 * kNsPerMs;
 }  // namespace
 
 IoWorker::IoWorker(ConnectionConfig cfg, IoWorkerOptions opts, const Clock& clock)
@@ -45,8 +47,7 @@ void IoWorker::stop(DurationNs grace_ns) {
   if (!thread_.joinable()) return;
   stop_deadline_mono_ns_.store(clock_.mono_ns() + grace_ns, std::memory_order_relaxed);
   stopping_.store(true, std::memory_order_release);
-  signal_.fetch_add(1, std::memory_order_release);
-  signal_.notify_one();
+  signal_.wake();
   thread_.join();
 }
 
@@ -80,8 +81,7 @@ bool IoWorker::submit_item(IoItem item) {
     return false;
   }
   submitted_.fetch_add(1, std::memory_order_relaxed);
-  signal_.fetch_add(1, std::memory_order_release);
-  signal_.notify_one();
+  signal_.wake();
   return true;
 }
 
@@ -278,7 +278,7 @@ int IoWorker::write_pipeline() {
 void IoWorker::run(std::stop_token st) {
   pthread_setname_np(pthread_self(), "io");
   for (;;) {
-    std::uint64_t seen = signal_.load(std::memory_order_acquire);
+    const std::uint32_t seen = signal_.snapshot();
     int n = do_work();
     bool empty = backlog_.empty() && queue_.front() == nullptr;
     if (stopping_.load(std::memory_order_acquire) || st.stop_requested()) {
@@ -288,7 +288,7 @@ void IoWorker::run(std::stop_token st) {
     }
     if (n > 0) continue;
     if (empty) {
-      signal_.wait(seen, std::memory_order_acquire);
+      signal_.wait(seen, kIdleWaitNs);  // a submit or stop() wakes it at once
       continue;
     }
     // Redis is down (or just failed): sleep until the next reconnect attempt is due, but wake
