@@ -196,11 +196,7 @@ void BarEncoder::build_batch_meta(std::size_t rows) {
 template <typename Buf>
 Status BarEncoder::encode_into(std::span<const Bar> bars, std::string_view symbol, Interval iv,
                                Buf& out) {
-  if (symbol.empty() || symbol.size() > kMaxSymbolBytes) {
-    return invalid_input(
-        fmt::format("bar codec: symbol '{}' must be 1 to {} bytes", symbol, kMaxSymbolBytes));
-  }
-  if (symbol != symbol_ || iv != iv_ || schema_msg_.empty()) build_schema(symbol, iv);
+  HARRIER_TRY(prepare(symbol, iv));
   if (bars.size() != rows_) build_batch_meta(bars.size());
   const std::size_t total = schema_msg_.size() + batch_msg_.size() + body_size_ + 8;
   if (out.size() != total) resize_for_overwrite(out, total);
@@ -232,6 +228,15 @@ Status BarEncoder::encode_into(std::span<const Bar> bars, std::string_view symbo
   p += body_size_;
   const std::uint8_t eos[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
   std::memcpy(p, eos, 8);
+  return ok();
+}
+
+Status BarEncoder::prepare(std::string_view symbol, Interval iv) {
+  if (symbol.empty() || symbol.size() > kMaxSymbolBytes) {
+    return invalid_input(
+        fmt::format("bar codec: symbol '{}' must be 1 to {} bytes", symbol, kMaxSymbolBytes));
+  }
+  if (symbol != symbol_ || iv != iv_ || schema_msg_.empty()) build_schema(symbol, iv);
   return ok();
 }
 

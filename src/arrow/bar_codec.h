@@ -47,6 +47,10 @@ class BarEncoder {
   Status encode(std::span<const Bar> bars, std::string_view symbol, Interval iv,
                 std::vector<std::uint8_t>& out);
   Status encode(std::span<const Bar> bars, std::string_view symbol, Interval iv, std::string& out);
+  // Builds and caches the schema message of (symbol, iv) now, so that the first encode() of the
+  // window does not pay for it (P1 prepares every window before the session's first seal).
+  // Returns kInvalidInput as encode() does.
+  Status prepare(std::string_view symbol, Interval iv);
 
  private:
   template <typename Buf>

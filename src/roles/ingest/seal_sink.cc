@@ -33,6 +33,18 @@ SealSink::SealSink(SealSinkOptions opts, const SymbolTable& symbols, bus::IoWork
       guarded_(guarded) {
   if (opts_.window == 0) opts_.window = 1;
   buffer_bytes_ = opts_.window * sizeof(Bar) + kWindowMetadataBytes;
+  prepare_windows();  // the symbols a feed names at open (the simulator's, a replay's first)
+}
+
+void SealSink::prepare_windows() {
+  for (std::size_t id = windows_.size(); id < symbols_.size(); ++id) {
+    const auto symbol = static_cast<SymbolId>(id);
+    for (Interval iv : kAllIntervals) {
+      Window& w = window_for(symbol, iv);
+      // A name the encoder refuses is reported by the seal's encode, as before.
+      (void)w.encoder->prepare(symbols_.name(symbol), iv);
+    }
+  }
 }
 
 void SealSink::refresh_guarded() {
@@ -165,6 +177,7 @@ void SealSink::on_sweep(SymbolId symbol, const SweepEvent& sweep) {
 }
 
 void SealSink::on_tick(const Tick& tick) {
+  if (tick.symbol >= windows_.size()) prepare_windows();  // a symbol new to the feed
   QuoteState& qs = quote_for(tick.symbol);
   bus::QuoteSnapshot& q = qs.quote;
   if (tick.kind == TickKind::kTrade) {

@@ -101,6 +101,10 @@ class SealSink final : public BarSink {
   };
   void publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns);
   Window& window_for(SymbolId symbol, Interval iv);
+  // Creates the six windows of every symbol the table names and has none yet: their bar
+  // storage and their encoder's schema message, which cost the first seal of a window ~10 us
+  // more than the next ones, at the boundary where the bar thread has the most to do.
+  void prepare_windows();
   QuoteState& quote_for(SymbolId symbol);
 
   // The Arrow schema and batch messages of a window, above its column bytes (2,728 bytes for
