@@ -63,10 +63,13 @@ Status replace_hash(Connection& c, const std::string& key, const Fields& fields)
   return ok();
 }
 
-}  // namespace
+// The error of a pipeline command whose reply was not read: the run's failure.
+Error missing_reply(const Status& run) {
+  return run ? protocol_error("pipeline: reply missing") : run.error();
+}
 
-Result<std::optional<Fields>> read_hash(Connection& c, std::string_view key) {
-  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"HGETALL", key}));
+// An HGETALL reply as Fields; nullopt for an empty (absent) hash.
+Result<std::optional<Fields>> parse_hash(const ReplyView& r, std::string_view key) {
   auto ctx = [&](const Error& e) { return Error(e).with_context("HGETALL " + std::string(key)); };
   if (auto s = r.array(); !s) return ctx(s.error());
   if (r.size() % 2 != 0) return ctx(protocol_error("odd number of field/value items"));
@@ -83,10 +86,85 @@ Result<std::optional<Fields>> read_hash(Connection& c, std::string_view key) {
   return std::optional<Fields>(std::move(out));
 }
 
+}  // namespace
+
+Result<std::optional<Fields>> read_hash(Connection& c, std::string_view key) {
+  HARRIER_ASSIGN_OR_RETURN(Reply r, c.command({"HGETALL", key}));
+  return parse_hash(r.view(), key);
+}
+
+std::vector<Result<std::optional<Fields>>> read_hashes(Connection& c,
+                                                       std::span<const std::string> keys) {
+  std::vector<Result<std::optional<Fields>>> out;
+  out.reserve(keys.size());
+  if (keys.empty()) return out;
+  CommandBatch batch;
+  for (const std::string& key : keys) batch.add({"HGETALL", key});
+  std::vector<Reply> replies;
+  const Status run = c.run(batch, replies);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i >= replies.size()) {
+      out.emplace_back(missing_reply(run));
+    } else if (auto st = check_reply(replies[i].view(), batch, i); !st) {
+      out.emplace_back(std::move(st).error());
+    } else {
+      out.push_back(parse_hash(replies[i].view(), keys[i]));
+    }
+  }
+  return out;
+}
+
 Result<bool> create_order(Connection& c, std::string_view id, const Fields& fields) {
   HARRIER_TRY(keys::validate_order_id(id));
   HARRIER_ASSIGN_OR_RETURN(std::int64_t n, eval_hash_script(c, kCreateNx, keys::order(id), fields));
   return n == 1;
+}
+
+std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCreate> orders) {
+  std::vector<Result<bool>> out(orders.size(), Result<bool>(false));
+  // The batch borrows the keys; sent[j] is the order whose script call is command j.
+  std::vector<std::string> order_keys;
+  order_keys.reserve(orders.size());
+  std::vector<std::size_t> sent;
+  CommandBatch batch;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const OrderToCreate& o = orders[i];
+    if (auto st = keys::validate_order_id(o.client_order_id); !st) {
+      out[i] = std::move(st).error();
+      continue;
+    }
+    order_keys.push_back(keys::order(o.client_order_id));
+    if (o.fields->empty()) {
+      out[i] = invalid_input(order_keys.back() + ": no fields to write");
+      continue;
+    }
+    batch.begin();
+    for (std::string_view a : {std::string_view("EVAL"), kCreateNx, std::string_view("1"),
+                               std::string_view(order_keys.back())}) {
+      batch.arg(a);
+    }
+    for (const auto& [k, v] : *o.fields) {
+      batch.arg(k);
+      batch.arg(v);
+    }
+    sent.push_back(i);
+  }
+  if (sent.empty()) return out;
+  std::vector<Reply> replies;
+  const Status run = c.run(batch, replies);
+  for (std::size_t j = 0; j < sent.size(); ++j) {
+    Result<bool>& r = out[sent[j]];
+    if (j >= replies.size()) {
+      r = missing_reply(run);
+    } else if (auto st = check_reply(replies[j].view(), batch, j); !st) {
+      r = std::move(st).error();
+    } else if (auto n = replies[j].integer(); !n) {
+      r = Error(n.error()).with_context(keys::order(orders[sent[j]].client_order_id));
+    } else {
+      r = *n == 1;
+    }
+  }
+  return out;
 }
 
 Status update_order(Connection& c, std::string_view id, const Fields& fields) {

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/connection.h"
 #include "bus/events.h"
@@ -24,6 +26,18 @@ Status update_order(Connection& c, std::string_view client_order_id, const Field
 // nullopt when the order does not exist.
 Result<std::optional<Fields>> read_order(Connection& c, std::string_view client_order_id);
 
+// create_order for several orders in one round trip (one pipeline, one script call per order,
+// run by Redis in the given order, so a repeated id is created once and found existing after).
+// out[i] is what create_order would return for orders[i]: true when created, false when it
+// existed, kInvalidInput for a bad id or empty fields (that order is not sent), the error reply
+// of its own script call, or, after a connection failure, the failure for every order whose
+// reply was not read (which Redis may or may not have run). `fields` are borrowed for the call.
+struct OrderToCreate {
+  std::string_view client_order_id;
+  const Fields* fields = nullptr;  // REQUIRES: not null
+};
+std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCreate> orders);
+
 // Replaces the whole hash (DEL + HSET in one transaction). Empty fields delete the key.
 Status write_position(Connection& c, std::string_view sym, const Fields& fields);
 Result<std::optional<Fields>> read_position(Connection& c, std::string_view sym);
@@ -38,5 +52,10 @@ Result<std::optional<std::string>> read_heartbeat(Connection& c, std::string_vie
 
 // HGETALL of any key: nullopt when the key does not exist.
 Result<std::optional<Fields>> read_hash(Connection& c, std::string_view key);
+// read_hash of each key in one round trip (one pipeline): out[i] as read_hash(keys[i]) would
+// return, an error reply spoiling only its own key; after a connection failure, the failure for
+// every key whose reply was not read.
+std::vector<Result<std::optional<Fields>>> read_hashes(Connection& c,
+                                                       std::span<const std::string> keys);
 
 }  // namespace harrier::bus
