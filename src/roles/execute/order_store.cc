@@ -24,6 +24,65 @@ if v == 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return v
 )lua";
 
+// The writes of a run of broker events (write_events). KEYS: every key touched, once each.
+// ARGV[1] = number of events, then per event its number of steps, then per step: name, index
+// into KEYS, number of arguments, arguments. Steps: hsetxx (HSET on an existing hash), hset,
+// del, acct (the paper account: HINCRBY field delta, HDEL at 0), xadd (arguments after the
+// key). Every step of an event is checked before any is written. Returns {events written} or,
+// at the first event that cannot be written, {events written, its failing step (1-based), the
+// error text} (NOTFOUND for hsetxx on a missing key).
+constexpr std::string_view kWriteEvents = R"lua(
+local pos = 2
+local function take() pos = pos + 1; return ARGV[pos - 1] end
+local kWrongType = 'WRONGTYPE Operation against a key holding the wrong kind of value'
+local n = tonumber(ARGV[1])
+for e = 1, n do
+  local steps = {}
+  for s = 1, tonumber(take()) do
+    local name, key, args = take(), KEYS[tonumber(take())], {}
+    for a = 1, tonumber(take()) do args[a] = take() end
+    steps[s] = {name, key, args}
+  end
+  local deleted = {}
+  for s, st in ipairs(steps) do
+    local name, key, args = st[1], st[2], st[3]
+    local t = deleted[key] and 'none' or redis.call('TYPE', key)['ok']
+    if name == 'del' then
+      deleted[key] = true
+    elseif name == 'xadd' then
+      if t ~= 'none' and t ~= 'stream' then return {e - 1, s, kWrongType} end
+    else
+      if name == 'hsetxx' and t == 'none' then return {e - 1, s, 'NOTFOUND'} end
+      if t ~= 'none' and t ~= 'hash' then return {e - 1, s, kWrongType} end
+      if name == 'acct' then
+        local v = redis.call('HGET', key, args[1])
+        if v and not string.match(v, '^-?%d+$') then
+          return {e - 1, s, 'ERR hash value is not an integer'}
+        end
+      end
+    end
+  end
+  for s, st in ipairs(steps) do
+    local name, key, args = st[1], st[2], st[3]
+    local r
+    if name == 'hsetxx' or name == 'hset' then
+      r = redis.pcall('HSET', key, unpack(args))
+    elseif name == 'del' then
+      r = redis.pcall('DEL', key)
+    elseif name == 'acct' then
+      r = redis.pcall('HINCRBY', key, args[1], args[2])
+      if r == 0 then r = redis.pcall('HDEL', key, args[1]) end
+    elseif name == 'xadd' then
+      r = redis.pcall('XADD', key, unpack(args))
+    else
+      return {e - 1, s, 'ERR unknown step ' .. tostring(name)}
+    end
+    if type(r) == 'table' and r['err'] then return {e - 1, s, r['err']} end
+  end
+end
+return {n}
+)lua";
+
 Result<double> double_field(const bus::Fields& f, std::string_view name) {
   auto v = field(f, name);
   if (!v) return invalid_input("field '" + std::string(name) + "' is missing");
@@ -44,6 +103,31 @@ Result<std::int64_t> int_field(const bus::Fields& f, std::string_view name) {
                          std::string(v->substr(0, 40)) + "'");
   }
   return *i;
+}
+
+// quote:{sym}'s fields as a Quote: nullopt when absent; kInvalidInput naming the key and the
+// field that does not parse.
+Result<std::optional<strategy::Quote>> parse_quote(const std::optional<bus::Fields>& f,
+                                                   const std::string& key) {
+  if (!f) return std::optional<strategy::Quote>();
+  strategy::Quote q;
+  auto ctx = [&](Error e) { return std::move(e).with_context(key); };
+  auto get = [&](std::string_view name, double& out) -> Status {
+    auto v = field(*f, name);
+    auto d = v ? text::parse_double(*v) : std::nullopt;
+    if (!d) return invalid_input("field '" + std::string(name) + "' is missing or not a number");
+    out = *d;
+    return ok();
+  };
+  for (auto [name, out] :
+       {std::pair{"bid", &q.bid}, std::pair{"ask", &q.ask}, std::pair{"bid_size", &q.bid_size},
+        std::pair{"ask_size", &q.ask_size}, std::pair{"last", &q.last}}) {
+    if (auto st = get(name, *out); !st) return ctx(std::move(st).error());
+  }
+  auto ts = int_field(*f, "ts_ns");
+  if (!ts) return ctx(std::move(ts).error());
+  q.ts_ns = *ts;
+  return std::optional<strategy::Quote>(q);
 }
 
 }  // namespace
@@ -113,25 +197,25 @@ EngineRecord parse_engine(const bus::Fields& f) {
 Result<std::optional<strategy::Quote>> read_quote(bus::Connection& c, std::string_view sym) {
   const std::string key = bus::keys::quote(sym);
   HARRIER_ASSIGN_OR_RETURN(std::optional<bus::Fields> f, bus::read_hash(c, key));
-  if (!f) return std::optional<strategy::Quote>();
-  strategy::Quote q;
-  auto ctx = [&](Error e) { return std::move(e).with_context(key); };
-  auto get = [&](std::string_view name, double& out) -> Status {
-    auto v = field(*f, name);
-    auto d = v ? text::parse_double(*v) : std::nullopt;
-    if (!d) return invalid_input("field '" + std::string(name) + "' is missing or not a number");
-    out = *d;
-    return ok();
-  };
-  for (auto [name, out] :
-       {std::pair{"bid", &q.bid}, std::pair{"ask", &q.ask}, std::pair{"bid_size", &q.bid_size},
-        std::pair{"ask_size", &q.ask_size}, std::pair{"last", &q.last}}) {
-    if (auto st = get(name, *out); !st) return ctx(std::move(st).error());
+  return parse_quote(f, key);
+}
+
+std::vector<Result<std::optional<strategy::Quote>>> read_quotes(bus::Connection& c,
+                                                                std::span<const std::string> syms) {
+  std::vector<std::string> keys;
+  keys.reserve(syms.size());
+  for (const std::string& sym : syms) keys.push_back(bus::keys::quote(sym));
+  auto hashes = bus::read_hashes(c, keys);
+  std::vector<Result<std::optional<strategy::Quote>>> out;
+  out.reserve(syms.size());
+  for (std::size_t i = 0; i < syms.size(); ++i) {
+    if (!hashes[i]) {
+      out.emplace_back(std::move(hashes[i]).error());
+    } else {
+      out.push_back(parse_quote(*hashes[i], keys[i]));
+    }
   }
-  auto ts = int_field(*f, "ts_ns");
-  if (!ts) return ctx(std::move(ts).error());
-  q.ts_ns = *ts;
-  return std::optional<strategy::Quote>(q);
+  return out;
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> read_paper_account(bus::Connection& c) {
@@ -218,6 +302,165 @@ Status write_fill(bus::Connection& c, const FillWrite& w) {
     HARRIER_TRY(bus::check_reply(exec.at(i), b.describe(i + 1)));
   }
   return ok();
+}
+
+namespace {
+
+// Builds write_events' script call: the keys (each once) and the arguments it owns.
+class EventScript {
+ public:
+  // Starts an event of `steps` steps.
+  void event(std::size_t steps) {
+    argv_.push_back(std::to_string(steps));
+    ++events_;
+  }
+  // A step: its name, key, and the arguments after the key. Returns its description for
+  // messages ("HSET order:X").
+  void step(std::string_view name, const std::string& key,
+            std::initializer_list<std::string_view> args, const bus::Fields* pairs = nullptr) {
+    argv_.emplace_back(name);
+    argv_.push_back(std::to_string(key_index(key)));
+    argv_.push_back(std::to_string(args.size() + (pairs ? 2 * pairs->size() : 0)));
+    for (std::string_view a : args) argv_.emplace_back(a);
+    if (pairs) {
+      for (const auto& [k, v] : *pairs) {
+        argv_.push_back(k);
+        argv_.push_back(v);
+      }
+    }
+  }
+  std::size_t events() const { return events_; }
+
+  // One EVAL in one round trip.
+  Result<bus::Reply> run(bus::Connection& c) const {
+    const std::string nkeys = std::to_string(keys_.size()), nevents = std::to_string(events_);
+    bus::CommandBatch b;
+    b.begin();
+    for (std::string_view a : {std::string_view("EVAL"), kWriteEvents, std::string_view(nkeys)}) {
+      b.arg(a);
+    }
+    for (const std::string& k : keys_) b.arg(k);
+    b.arg(nevents);
+    for (const std::string& a : argv_) b.arg(a);
+    std::vector<bus::Reply> replies;
+    HARRIER_TRY(c.run(b, replies));
+    HARRIER_TRY(bus::check_reply(replies[0].view(), "EVAL write_events"));
+    return std::move(replies[0]);
+  }
+
+ private:
+  std::size_t key_index(const std::string& key) {  // 1-based, as KEYS in Lua
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] == key) return i + 1;
+    }
+    keys_.push_back(key);
+    return keys_.size();
+  }
+
+  std::vector<std::string> keys_;
+  std::vector<std::string> argv_;
+  std::size_t events_ = 0;
+};
+
+// An error text from the script as check_reply would report the same reply of `what`.
+Error step_error(std::string_view text, const std::string& what) {
+  std::string msg = "redis " + what + ": " + std::string(text.substr(0, 400));
+  const std::string_view word = text.substr(0, text.find(' '));
+  for (std::string_view transient : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"}) {
+    if (word == transient) return unavailable(std::move(msg));
+  }
+  return invalid_input(std::move(msg));
+}
+
+}  // namespace
+
+EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> events) {
+  EventsWritten out;
+  if (events.empty()) return out;
+  EventScript script;
+  // what[i][s]: step s of event i described for messages.
+  std::vector<std::vector<std::string>> what(events.size());
+  const std::string account_key = bus::keys::paper_positions();
+  const std::string entry_fire_key(bus::keys::stream_name(bus::keys::Stream::kEntryFire));
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const EventWrite& ew = events[i];
+    auto& w = what[i];
+    if (!ew.fill) {
+      const std::string key = bus::keys::order(ew.client_order_id);
+      script.event(1);
+      script.step("hsetxx", key, {}, &ew.fields);
+      w.push_back(key);  // update_order's kNotFound names the key alone
+      continue;
+    }
+    const FillWrite& f = *ew.fill;
+    const broker::OrderEvent& e = *f.event;
+    const std::string delta = num(e.side == Side::kBuy ? e.fill_qty : -e.fill_qty);
+    const std::string order_key = bus::keys::order(e.client_order_id);
+    const std::string state(broker::event_kind_name(e.kind));
+    const std::string filled = num(e.cum_qty), avg = num(e.avg_price), now = num(f.now_ns);
+    const std::string position_key = bus::keys::position(e.sym);
+    bus::Fields position;
+    if (f.position && f.position->qty != 0) position = position_fields(*f.position);
+    bus::Fields entry_fire;
+    if (f.purpose == Purpose::kEntry) {
+      entry_fire = bus::encode(
+          bus::EntryFireEvent{e.sym, e.side, e.fill_qty, e.fill_price, e.client_order_id, e.ts_ns});
+    }
+    script.event((f.paper_account ? 1 : 0) + 1 + (f.position ? 1 : 0) + (position.empty() ? 0 : 1) +
+                 (entry_fire.empty() ? 0 : 1));
+    if (f.paper_account) {
+      script.step("acct", account_key, {e.sym, delta});
+      w.push_back("EVAL " + account_key);
+    }
+    script.step("hset", order_key,
+                {"state", state, "filled_qty", filled, "avg_fill_price", avg, "updated_ns", now});
+    w.push_back("HSET " + order_key);
+    if (f.position) {
+      script.step("del", position_key, {});
+      w.push_back("DEL " + position_key);
+      if (!position.empty()) {
+        script.step("hset", position_key, {}, &position);
+        w.push_back("HSET " + position_key);
+      }
+    }
+    if (!entry_fire.empty()) {
+      const std::string maxlen = std::to_string(f.stream_maxlen);
+      script.step("xadd", entry_fire_key, {"MAXLEN", "~", maxlen, "*"}, &entry_fire);
+      w.push_back("XADD " + entry_fire_key);
+    }
+  }
+  auto r = script.run(c);
+  if (!r) {
+    out.error = std::move(r).error();
+    return out;
+  }
+  auto bad = [&](std::string_view why) {
+    out.written = 0;
+    out.error = protocol_error("EVAL write_events: " + std::string(why));
+    return out;
+  };
+  if (auto a = r->array(); !a || r->size() == 0) return bad("reply is not an array");
+  auto n = r->at(0).integer();
+  if (!n || *n < 0 || static_cast<std::size_t>(*n) > events.size()) return bad("bad event count");
+  out.written = static_cast<std::size_t>(*n);
+  if (r->size() == 1) {
+    if (out.written != events.size()) return bad("stopped without an error");
+    return out;
+  }
+  auto step = r->size() == 3 ? r->at(1).integer() : Result<std::int64_t>(std::int64_t{0});
+  auto text = r->size() == 3 ? r->at(2).string() : Result<std::string_view>(std::string_view());
+  const auto& steps = out.written < events.size() ? what[out.written] : what.back();
+  if (!step || !text || out.written == events.size() || *step < 1 ||
+      static_cast<std::size_t>(*step) > steps.size()) {
+    return bad("bad failure report");
+  }
+  const std::string& failed = steps[static_cast<std::size_t>(*step - 1)];
+  if (*text == "NOTFOUND") {
+    out.error = not_found(failed + ": no such order");
+  } else {
+    out.error = step_error(*text, events[out.written].fill ? failed : "EVAL " + failed);
+  }
+  return out;
 }
 
 }  // namespace harrier::roles::execute

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,10 @@ std::optional<std::string_view> field(const bus::Fields& f, std::string_view nam
 
 // HGETALL quote:{sym}: nullopt when absent; kInvalidInput naming the field that does not parse.
 Result<std::optional<strategy::Quote>> read_quote(bus::Connection& c, std::string_view sym);
+// read_quote of every symbol in one round trip (one pipeline): out[i] as read_quote(syms[i])
+// would return; after a connection failure, the failure for every quote not read.
+std::vector<Result<std::optional<strategy::Quote>>> read_quotes(bus::Connection& c,
+                                                                std::span<const std::string> syms);
 
 // paper:positions: the whole account, and one symbol (0 when absent). A value that is not an
 // integer is kInvalidInput naming the symbol.
@@ -77,5 +82,27 @@ struct FillWrite {
   bool paper_account = true;  // mirror the fill into paper:positions (the paper broker only)
 };
 Status write_fill(bus::Connection& c, const FillWrite& w);
+
+// What one broker event writes: a fill (write_fill's writes), or else HSET `fields` on
+// order:{id} if it exists (bus::update_order's write: kNotFound naming the key if it does not).
+struct EventWrite {
+  std::string client_order_id;    // the update's order
+  bus::Fields fields;             // the update's fields
+  std::optional<FillWrite> fill;  // set: a fill; the rest is unused
+};
+struct EventsWritten {
+  std::size_t written = 0;  // events [0, written) are in Redis
+  Status error;             // why events[written] is not; ok when all are
+};
+// The writes of several events in one round trip: one Lua script writes them in the given
+// order and stops at the first event that cannot be written, so nothing after it is written.
+// Each event first checks every key it will touch (the order to update exists, no key holds
+// the wrong type, the paper account holds an integer) and then writes, so it is written whole
+// or not at all (barring an error Redis raises midway, such as out of memory). Being one
+// script, each event is one transaction, as write_fill's MULTI/EXEC is. The error names the
+// command and key as a failed update_order or write_fill would. After a connection failure
+// `written` is 0 and the error is the failure: Redis may have run the script, as with any
+// write whose reply was lost.
+EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> events);
 
 }  // namespace harrier::roles::execute
