@@ -4,7 +4,11 @@
 // with exactly one exit order; a watchdog flatten sells what only the paper account holds;
 // an order larger than the displayed size fills in parts; the new_bar entries of several symbols
 // read in one XREADGROUP reply are evaluated as one batch (one bundle pipeline), every decision
-// recorded and every entry acknowledged, and a bad bundle in the batch spoils only its own.
+// recorded and every entry acknowledged, and a bad bundle in the batch spoils only its own; the
+// batch's orders are created with NX in one pipeline (an order that exists already is found so,
+// and only the created ones are sent), its exit_fire entries likewise; the broker's events of one
+// poll are written by one script that stops at an event it cannot write, leaving exactly that
+// event and those after it for the retry.
 #include "execute_test_util.h"
 
 namespace harrier::execute_test {
@@ -218,6 +222,109 @@ TEST_F(ExecuteBatch, ABadBundleSpoilsOnlyItsOwnEntry) {
   })) << heartbeat().value_or("no heartbeat");
   EXPECT_NE(p2.log().find("bundle:QQQ"), std::string::npos);
   EXPECT_NE(p2.log().find("WRONGTYPE"), std::string::npos);
+  EXPECT_EQ(p2.terminate(), 0) << p2.log();
+}
+
+TEST_F(ExecuteBatch, OrdersOfOneBatchAreCreatedWithNxTogetherAndOnlyTheCreatedAreSent) {
+  // QQQ's order exists from an earlier run, finished: the pipelined create must find it so for
+  // QQQ alone, and send the other two.
+  const bus::Fields earlier = {{"sym", "QQQ"}, {"state", "filled"}, {"created_ns", "1"}};
+  auto created = bus::create_order(*conn_, entry_id("QQQ"), earlier);
+  ASSERT_TRUE(created && *created);
+  for (const auto& sym : {"SPY", "QQQ", "IWM"}) write_seals(sym, kOpen);
+  Process& p2 = start_p2();
+  ASSERT_TRUE(eventually([&] { return pending(Stream::kNewBar) == 0 && metric("fills") == 2; }))
+      << p2.log();
+  for (const auto& sym : {"SPY", "IWM"}) {
+    EXPECT_EQ(hget("engine_state:" + std::string(sym) + ":buy", "last_decision"), "entered");
+    EXPECT_EQ(hget("order:" + entry_id(sym), "state"), "filled") << sym;
+    EXPECT_EQ(hget("order:" + entry_id(sym), "sym"), sym);
+    EXPECT_EQ(hget("paper:positions", sym), "100") << sym;
+  }
+  EXPECT_EQ(hget("engine_state:QQQ:buy", "last_decision"), "skipped:duplicate_order");
+  EXPECT_EQ(hash("order:" + entry_id("QQQ")), std::optional<bus::Fields>(earlier));  // untouched
+  EXPECT_EQ(hget("paper:positions", "QQQ"), "");
+  EXPECT_FALSE(hash("position:QQQ"));
+  EXPECT_EQ(keys("order:*").size(), 3u);
+  EXPECT_EQ(range(Stream::kEntryFire).size(), 2u);
+  EXPECT_TRUE(eventually([&] {
+    return metric("orders_submitted") == 2 && metric("bundle_batches") == 1 &&
+           metric("entries") == 2 && metric("bad_entries") == 0;
+  })) << heartbeat().value_or("no heartbeat");
+  EXPECT_EQ(p2.terminate(), 0) << p2.log();
+}
+
+TEST_F(ExecuteBatch, ExitFiresOfOneBatchCloseEveryPositionOnceEach) {
+  // Two positions from an earlier run; three exit_fire entries (SPY twice, as an at-least-once
+  // P3 may send) read in one reply: one exit order each, the repeat finds its order existing.
+  for (const auto& [sym, px] : {std::pair{"SPY", "101"}, std::pair{"QQQ", "380"}}) {
+    const std::string s(sym), entry = entry_id(s);
+    ASSERT_TRUE(command({"HSET", "position:" + s, "qty", "100", "avg_price", px, "entry_order_id",
+                         entry, "opened_ns", "5", "updated_ns", "5"}));
+    ASSERT_TRUE(command({"HSET", "paper:positions", s, "100"}));
+    ASSERT_TRUE(command({"HSET", "quote:" + s, "bid", px, "ask", px, "bid_size", "500", "ask_size",
+                         "500", "last", px, "ts_ns", "9"}));
+  }
+  exit_fire("SPY", "trailing_stop", kOpen);
+  exit_fire("QQQ", "trailing_stop", kOpen + 1);
+  exit_fire("SPY", "trailing_stop", kOpen + 2);
+  Process& p2 = start_p2();
+  ASSERT_TRUE(eventually([&] {
+    return pending(Stream::kExitFire) == 0 && !hash("position:SPY") && !hash("position:QQQ");
+  })) << p2.log();
+  EXPECT_EQ(keys("order:*").size(), 2u);
+  for (const auto& sym : {"SPY", "QQQ"}) {
+    EXPECT_EQ(hget("order:x-" + entry_id(sym), "state"), "filled") << sym;
+    EXPECT_EQ(hget("order:x-" + entry_id(sym), "qty"), "100") << sym;
+    EXPECT_EQ(hget("paper:positions", sym), "") << sym;
+  }
+  EXPECT_TRUE(eventually([&] { return metric("exits") == 2 && metric("orders_submitted") == 2; }))
+      << heartbeat().value_or("no heartbeat");
+  EXPECT_NE(p2.log().find("exists already, not sent again"), std::string::npos);
+  EXPECT_EQ(p2.terminate(), 0) << p2.log();
+}
+
+TEST_F(ExecuteBatch, AnEventThatCannotBeWrittenLeavesItAndThoseAfterItForTheRetry) {
+  // "00" reads as 0 for P2's start-up but is no integer to Redis' HINCRBY, so IWM's fill cannot
+  // be written. One poll returns, in order: SPY submitted, SPY filled, IWM submitted, IWM filled,
+  // QQQ submitted, QQQ filled. The first three are written; IWM's fill and everything after it
+  // wait, and nothing of them may reach Redis until IWM's fill can be written.
+  ASSERT_TRUE(command({"HSET", "paper:positions", "IWM", "00"}));
+  for (const auto& sym : {"SPY", "IWM", "QQQ"}) write_seals(sym, kOpen);
+  Process& p2 = start_p2();
+  ASSERT_TRUE(eventually([&] {
+    return pending(Stream::kNewBar) == 0 && p2.log().find("not an integer") != std::string::npos;
+  })) << p2.log();
+  EXPECT_EQ(hget("order:" + entry_id("SPY"), "state"), "filled");
+  EXPECT_EQ(hget("order:" + entry_id("IWM"), "state"), "submitted");
+  EXPECT_EQ(hget("order:" + entry_id("QQQ"), "state"), "new");
+  EXPECT_EQ(hget("paper:positions", "SPY"), "100");
+  EXPECT_EQ(hget("paper:positions", "IWM"), "00");
+  EXPECT_EQ(hget("paper:positions", "QQQ"), "");
+  EXPECT_FALSE(hash("position:IWM"));
+  EXPECT_FALSE(hash("position:QQQ"));
+  EXPECT_EQ(range(Stream::kEntryFire).size(), 1u);
+  // Every entry was decided and acknowledged: the orders are at the broker.
+  for (const auto& sym : {"SPY", "IWM", "QQQ"}) {
+    EXPECT_EQ(hget("engine_state:" + std::string(sym) + ":buy", "last_decision"), "entered");
+  }
+  // Still waiting after more retries.
+  const double errors = metric("redis_errors");
+  ASSERT_TRUE(eventually([&] { return metric("redis_errors") > errors + 2; }))
+      << heartbeat().value_or("no heartbeat");
+  EXPECT_EQ(hget("order:" + entry_id("QQQ"), "state"), "new");
+  EXPECT_EQ(hget("paper:positions", "QQQ"), "");
+  EXPECT_EQ(metric("fills"), 1);
+
+  ASSERT_TRUE(command({"HSET", "paper:positions", "IWM", "0"}));
+  ASSERT_TRUE(eventually([&] { return metric("fills") == 3; })) << p2.log();
+  for (const auto& sym : {"SPY", "IWM", "QQQ"}) {
+    EXPECT_EQ(hget("order:" + entry_id(sym), "state"), "filled") << sym;
+    EXPECT_EQ(hget("paper:positions", sym), "100") << sym;  // each fill written exactly once
+    EXPECT_EQ(hget("position:" + std::string(sym), "qty"), "100") << sym;
+  }
+  EXPECT_EQ(range(Stream::kEntryFire).size(), 3u);
+  EXPECT_TRUE(eventually([&] { return metric("entries") == 3; }));
   EXPECT_EQ(p2.terminate(), 0) << p2.log();
 }
 

@@ -198,12 +198,7 @@ Result<Engine::Read> Engine::read_streams(std::int64_t block_ms) {
 }
 
 Status Engine::process(const Entries& entries, bool redelivered, TimestampNs read_wall) {
-  Status st = ok();
-  for (const auto& [stream, entry] : entries) {
-    if (stream != Stream::kExitFire) continue;
-    st = handle_exit(entry);
-    if (!st) break;
-  }
+  Status st = handle_exits(entries);
   if (st) {
     std::vector<Trigger> triggers;
     for (const auto& [stream, entry] : entries) {
@@ -217,21 +212,72 @@ Status Engine::process(const Entries& entries, bool redelivered, TimestampNs rea
   return flushed;
 }
 
-Status Engine::handle_exit(const bus::StreamEntry& entry) {
-  if (!entry.deleted) {
-    auto ev = bus::decode_exit_fire(entry.fields);
-    Status st = ev ? on_exit_fire(*ev) : Status(std::move(ev).error());
-    if (!st && transient(st.error())) {
-      return std::move(st).error().with_context("stream:exit_fire " + entry.id);
+Status Engine::handle_exits(const Entries& entries) {
+  struct Exit {
+    const std::string* id;
+    bus::ExitFireEvent ev;
+  };
+  std::vector<Exit> exits;
+  std::vector<NewOrder> orders;
+  Status stop = ok();
+  auto skip = [&](const std::string& id, const Error& e) {
+    bad_entries_.add();
+    log::error(kTag, "stream:exit_fire {}: {} (acknowledged, skipped)", id, e.to_string());
+    ack_exit_.push_back(id);
+  };
+  for (const auto& [stream, entry] : entries) {
+    if (stream != Stream::kExitFire) continue;
+    if (entry.deleted) {
+      ack_exit_.push_back(entry.id);
+      continue;
     }
-    if (!st) {
-      bad_entries_.add();
-      log::error(kTag, "stream:exit_fire {}: {} (acknowledged, skipped)", entry.id,
-                 st.error().to_string());
+    auto ev = bus::decode_exit_fire(entry.fields);
+    if (!ev) {
+      skip(entry.id, ev.error());
+      continue;
+    }
+    auto order = exit_order(*ev);
+    if (!order && transient(order.error())) {
+      stop = std::move(order).error().with_context("stream:exit_fire " + entry.id);
+      break;
+    }
+    if (!order) {
+      skip(entry.id, order.error());
+    } else if (!*order) {
+      ack_exit_.push_back(entry.id);  // nothing to close
+    } else {
+      exits.push_back(Exit{&entry.id, std::move(*ev)});
+      orders.push_back(std::move(**order));
     }
   }
-  ack_exit_.push_back(entry.id);
-  return ok();
+  const std::vector<Result<Submit>> sent = submit_all(orders);
+  for (std::size_t i = 0; i < exits.size(); ++i) {
+    const Exit& x = exits[i];
+    const broker::OrderRequest& req = orders[i].req;
+    if (!sent[i] && transient(sent[i].error())) {
+      if (stop) stop = Error(sent[i].error()).with_context("stream:exit_fire " + *x.id);
+      continue;  // left pending
+    }
+    if (!sent[i]) {
+      skip(*x.id, sent[i].error());
+      continue;
+    }
+    if (*sent[i] == Submit::kExists) {
+      log::warn(kTag, "exit_fire {} ({}): exit order {} exists already, not sent again", x.ev.sym,
+                x.ev.reason, req.client_order_id);
+    } else {
+      // trigger_ns is exchange time: comparable with the wall clock only for a live-like feed
+      // (the simulator, a live broker), not for a replay of a past day, which is left out (#7).
+      const DurationNs since_trigger = wall_now() - x.ev.trigger_ns;
+      if (since_trigger >= 0 && since_trigger < kMaxTriggerAgeNs) {
+        trigger_to_exit_.record(since_trigger);
+      }
+      log::info(kTag, "exit {} {} {} ({}): order {}", x.ev.sym, side_name(req.side), req.qty,
+                x.ev.reason, req.client_order_id);
+    }
+    ack_exit_.push_back(*x.id);
+  }
+  return stop;
 }
 
 void Engine::sort_new_bar(const bus::StreamEntry& entry, bool redelivered, TimestampNs read_wall,
@@ -271,25 +317,104 @@ Status Engine::evaluate(const std::vector<Trigger>& triggers, bool redelivered) 
     slot[i] = static_cast<std::size_t>(it - syms.begin());
     if (it == syms.end()) syms.push_back(triggers[i].ev.sym);
   }
+  load_sym_states(syms);  // symbols seen for the first time: their state in one round trip
   const std::int64_t t0 = ctx_.clock.mono_ns();
   auto bundles = bus::read_bundles(conn_, syms, reads_);
   if (!bundles) return std::move(bundles).error().with_context("stream:new_bar bundles");
   const DurationNs bundle_rt = ctx_.clock.mono_ns() - t0;
   bundle_batches_.add();
-  for (std::size_t i = 0; i < triggers.size(); ++i) {
-    const Trigger& t = triggers[i];
-    Status st = on_new_bar(t.ev, (*bundles)[slot[i]], bundle_rt, redelivered);
-    if (!st && transient(st.error())) {
-      return std::move(st).error().with_context("stream:new_bar " + t.id);
+  // Runs of distinct symbols, in batch order (one run unless a symbol repeats).
+  for (std::size_t first = 0; first < triggers.size();) {
+    std::size_t end = first;
+    std::vector<std::string_view> in_run;
+    while (end < triggers.size() &&
+           std::find(in_run.begin(), in_run.end(), triggers[end].ev.sym) == in_run.end()) {
+      in_run.push_back(triggers[end].ev.sym);
+      ++end;
     }
-    if (!st) {
-      bad_entries_.add();
-      log::error(kTag, "stream:new_bar {}: {} (acknowledged, skipped)", t.id,
-                 st.error().to_string());
-    }
-    ack_new_bar_.push_back(t.id);
+    HARRIER_TRY(evaluate_run(triggers, slot, *bundles, bundle_rt, first, end, redelivered));
+    first = end;
   }
   return ok();
+}
+
+Status Engine::evaluate_run(const std::vector<Trigger>& triggers,
+                            const std::vector<std::size_t>& slot,
+                            const std::vector<Result<bus::Bundle>>& bundles,
+                            DurationNs bundle_rt_ns, std::size_t first, std::size_t end,
+                            bool redelivered) {
+  std::vector<Evaluation> evals;
+  std::vector<NewOrder> orders;
+  Status stop = ok();  // the first Redis failure: what it hit, and what follows, stays pending
+  auto skip = [&](const std::string& id, const Error& e) {
+    bad_entries_.add();
+    log::error(kTag, "stream:new_bar {}: {} (acknowledged, skipped)", id, e.to_string());
+    ack_new_bar_.push_back(id);
+  };
+  for (std::size_t i = first; i < end; ++i) {
+    const Trigger& t = triggers[i];
+    Evaluation e;
+    e.trigger = &t;
+    std::optional<NewOrder> order;
+    Status st = decide(t.ev, bundles[slot[i]], e, order);
+    if (!st && transient(st.error())) {
+      stop = std::move(st).error().with_context("stream:new_bar " + t.id);
+      break;
+    }
+    if (!st) {
+      skip(t.id, st.error());
+      continue;
+    }
+    if (order) {
+      e.order = orders.size();
+      orders.push_back(std::move(*order));
+    }
+    evals.push_back(std::move(e));
+  }
+  // The run's entry orders: created in one round trip, then at the broker.
+  const std::int64_t orders_t0 = ctx_.clock.mono_ns();
+  const std::vector<Result<Submit>> sent = submit_all(orders);
+  const DurationNs orders_ns = ctx_.clock.mono_ns() - orders_t0;
+  bool any_sent = false;
+  for (Evaluation& e : evals) {
+    const Trigger& t = *e.trigger;
+    DurationNs cycle = bundle_rt_ns + e.decide_ns;
+    if (e.order) {
+      const Result<Submit>& s = sent[*e.order];
+      Status st = settle_entry(e, orders[*e.order], s);
+      if (!st && transient(st.error())) {
+        if (stop) stop = std::move(st).error().with_context("stream:new_bar " + t.id);
+        continue;  // left pending
+      }
+      if (!st) {
+        skip(t.id, st.error());
+        continue;
+      }
+      if (e.decision == "entered") {
+        any_sent = true;
+        // The cycle ends with the order at the broker; applying its fills is the broker's
+        // answer, timed by nothing here.
+        cycle += orders_ns;
+      }
+    }
+    if (e.decision != "entered") decisions_skipped_.add();
+    cycle_.record(cycle);
+    const TimestampNs decided = e.decided_wall != 0 ? e.decided_wall : wall_now();
+    if (!redelivered && t.ev.sealed_ns > 0 && decided >= t.ev.sealed_ns) {
+      seal_to_decision_.record(decided - t.ev.sealed_ns);
+    }
+    log::debug(kTag, "{} {} bar {}: {}{}", t.ev.sym, interval_name(t.ev.iv), t.ev.bar_start_ns,
+               e.decision, redelivered ? " (redelivered)" : "");
+    note_decision(t.ev.sym, *e.st, std::move(e.decision), t.ev.bar_start_ns);
+    ack_new_bar_.push_back(t.id);
+  }
+  // A broker without latency fills now: apply it before the decisions are recorded.
+  if (any_sent) {
+    if (auto st = pump_broker(); !st && stop) {
+      stop = std::move(st).error().with_context("broker events after stream:new_bar");
+    }
+  }
+  return stop;
 }
 
 Status Engine::flush() {
@@ -382,11 +507,36 @@ Result<Engine::SymState*> Engine::sym_state(const std::string& sym) {
   if (auto it = syms_.find(sym); it != syms_.end()) return &it->second;
   // First sight of the symbol in this process: P2 is the only writer of both keys, so they are
   // read once and then kept in memory.
-  SymState st;
   HARRIER_ASSIGN_OR_RETURN(std::optional<bus::Fields> eng,
                            bus::read_engine_state(conn_, sym, Side::kBuy));
-  if (eng) st.engine = parse_engine(*eng);
   HARRIER_ASSIGN_OR_RETURN(std::optional<bus::Fields> pos, bus::read_position(conn_, sym));
+  return add_sym_state(sym, eng, pos);
+}
+
+void Engine::load_sym_states(const std::vector<std::string_view>& syms) {
+  std::vector<std::string> fresh, keys;
+  for (std::string_view sym : syms) {
+    if (syms_.find(sym) != syms_.end() ||
+        std::find(fresh.begin(), fresh.end(), sym) != fresh.end()) {
+      continue;
+    }
+    fresh.emplace_back(sym);
+    keys.push_back(bus::keys::engine_state(sym, Side::kBuy));
+    keys.push_back(bus::keys::position(sym));
+  }
+  if (fresh.size() < 2) return;  // sym_state reads one alone
+  auto got = bus::read_hashes(conn_, keys);
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    // A failed read is left to sym_state, which reads it again and reports the error.
+    if (got[2 * i] && got[2 * i + 1]) add_sym_state(fresh[i], *got[2 * i], *got[2 * i + 1]);
+  }
+}
+
+Engine::SymState* Engine::add_sym_state(const std::string& sym,
+                                        const std::optional<bus::Fields>& eng,
+                                        const std::optional<bus::Fields>& pos) {
+  SymState st;
+  if (eng) st.engine = parse_engine(*eng);
   if (pos) {
     auto p = parse_position(*pos);
     if (!p) {
@@ -420,22 +570,23 @@ void Engine::note_decision(const std::string& sym, SymState& st, std::string dec
   decided_.push_back(sym);
 }
 
-Status Engine::on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>& read,
-                          DurationNs bundle_rt_ns, bool redelivered) {
+Status Engine::decide(const bus::NewBarEvent& ev, const Result<bus::Bundle>& read, Evaluation& out,
+                      std::optional<NewOrder>& order) {
   const std::int64_t t0 = ctx_.clock.mono_ns();
   HARRIER_ASSIGN_OR_RETURN(SymState * st, sym_state(ev.sym));
   if (!read) return read.error();
   const bus::Bundle& bundle = *read;
+  out.st = st;
 
   strategy::BarBundle bars;
   for (Interval iv : kAllIntervals) {
-    auto& out = decoded_[index_of(iv)];
+    auto& decoded = decoded_[index_of(iv)];
     const auto& bytes = bundle.bars[index_of(iv)];
     if (!bytes) {
-      out.clear();
+      decoded.clear();
       continue;
     }
-    if (auto d = arrow::decode_bars_into(bytes_of(*bytes), out); !d) {
+    if (auto d = arrow::decode_bars_into(bytes_of(*bytes), decoded); !d) {
       bad_entries_.add();
       if (input_log_.allow(ctx_.clock.mono_ns())) {
         log::error(kTag, "bundle:{} field {}: {}", ev.sym, interval_name(iv),
@@ -443,7 +594,7 @@ Status Engine::on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>&
       }
       continue;
     }
-    bars.bars[index_of(iv)] = out;
+    bars.bars[index_of(iv)] = decoded;
   }
   std::optional<strategy::Quote> quote;
   if (bundle.quote) {
@@ -458,59 +609,59 @@ Status Engine::on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>&
   strategy::Decision d = strategy_->evaluate(sctx);
   bars_evaluated_.add();
 
-  std::string decision;
-  std::int64_t order_sent = 0;
   if (d.enter) {
-    broker::OrderRequest req;
-    req.client_order_id = entry_order_id(strategy_->name(), ev.sym, d.side, ev.iv, ev.bar_start_ns);
-    req.sym = ev.sym;
-    req.side = d.side;
-    req.qty = d.qty;
-    req.type = d.type;
-    req.limit_price = d.limit_price;
+    NewOrder o;
+    o.req.client_order_id =
+        entry_order_id(strategy_->name(), ev.sym, d.side, ev.iv, ev.bar_start_ns);
+    o.req.sym = ev.sym;
+    o.req.side = d.side;
+    o.req.qty = d.qty;
+    o.req.type = d.type;
+    o.req.limit_price = d.limit_price;
+    o.purpose = Purpose::kEntry;
+    o.iv = ev.iv;
+    o.bar_start_ns = ev.bar_start_ns;
     if (quote) broker_->on_quote(ev.sym, *quote);
-    HARRIER_ASSIGN_OR_RETURN(Submit s, submit(req, Purpose::kEntry, ev.iv, ev.bar_start_ns));
-    if (s == Submit::kSent) {
-      decision = "entered";
-      // The cycle ends with the order at the broker; applying its fills is the broker's
-      // answer, timed by nothing here.
-      order_sent = ctx_.clock.mono_ns();
-      // A broker without latency fills now: apply it before the decision is recorded.
-      HARRIER_TRY(pump_broker());
-    } else {
-      // A redelivered or replayed bar: the order exists. It is a duplicate when finished or
-      // still ours; otherwise an earlier run sent it and nobody knows what became of it.
-      HARRIER_ASSIGN_OR_RETURN(std::optional<bus::Fields> existing,
-                               bus::read_order(conn_, req.client_order_id));
-      const std::string state(existing ? field(*existing, "state").value_or("?") : "missing");
-      if (terminal_state(state)) {
-        decision = "skipped:duplicate_order";
-      } else if (tracked_.count(req.client_order_id) != 0) {
-        decision = "skipped:open_order";
-      } else {
-        HARRIER_TRY(mark_unknown(req.client_order_id, ev.sym,
-                                 "order exists from an earlier run in state '" + state +
-                                     "' and the broker does not hold it"));
-        decision = "halted";
-      }
-    }
+    order = std::move(o);
   } else {
-    decision = d.reason == "halted" ? "halted" : "skipped:" + d.reason;
+    out.decision = d.reason == "halted" ? "halted" : "skipped:" + d.reason;
+    out.decided_wall = wall_now();
   }
-  if (decision != "entered") decisions_skipped_.add();
-  cycle_.record(bundle_rt_ns + (order_sent != 0 ? order_sent : ctx_.clock.mono_ns()) - t0);
-  if (const TimestampNs now = wall_now(); !redelivered && ev.sealed_ns > 0 && now >= ev.sealed_ns) {
-    seal_to_decision_.record(now - ev.sealed_ns);
-  }
-  log::debug(kTag, "{} {} bar {}: {}{}", ev.sym, interval_name(ev.iv), ev.bar_start_ns, decision,
-             redelivered ? " (redelivered)" : "");
-  note_decision(ev.sym, *st, std::move(decision), ev.bar_start_ns);
+  out.decide_ns = ctx_.clock.mono_ns() - t0;
   return ok();
 }
 
-Status Engine::on_exit_fire(const bus::ExitFireEvent& ev) {
+Status Engine::settle_entry(Evaluation& e, const NewOrder& order, const Result<Submit>& sent) {
+  if (!sent) return sent.error();
+  if (*sent == Submit::kSent) {
+    e.decision = "entered";
+    return ok();
+  }
+  // A redelivered or replayed bar: the order exists. It is a duplicate when finished or still
+  // ours; otherwise an earlier run sent it and nobody knows what became of it.
+  const std::string& id = order.req.client_order_id;
+  HARRIER_ASSIGN_OR_RETURN(std::optional<bus::Fields> existing, bus::read_order(conn_, id));
+  const std::string state(existing ? field(*existing, "state").value_or("?") : "missing");
+  if (terminal_state(state)) {
+    e.decision = "skipped:duplicate_order";
+  } else if (tracked_.count(id) != 0) {
+    e.decision = "skipped:open_order";
+  } else {
+    HARRIER_TRY(mark_unknown(id, order.req.sym,
+                             "order exists from an earlier run in state '" + state +
+                                 "' and the broker does not hold it"));
+    e.decision = "halted";
+  }
+  return ok();
+}
+
+Result<std::optional<Engine::NewOrder>> Engine::exit_order(const bus::ExitFireEvent& ev) {
   HARRIER_ASSIGN_OR_RETURN(SymState * st, sym_state(ev.sym));
-  broker::OrderRequest req;
+  NewOrder o;
+  o.purpose = Purpose::kExit;
+  o.iv = strategy_->trigger();
+  o.bar_start_ns = ev.trigger_ns;
+  broker::OrderRequest& req = o.req;
   req.sym = ev.sym;
   req.type = strategy::OrderType::kMarket;
   std::int64_t held = st->position.qty;
@@ -527,31 +678,16 @@ Status Engine::on_exit_fire(const bus::ExitFireEvent& ev) {
     HARRIER_ASSIGN_OR_RETURN(held, read_paper_position(conn_, ev.sym));
     if (held == 0) {
       log::info(kTag, "exit_fire {} watchdog_flatten: the paper account is flat", ev.sym);
-      return ok();
+      return std::optional<NewOrder>();
     }
     req.client_order_id = flatten_order_id(ev.sym, ev.trigger_ns);
   } else {
     log::warn(kTag, "exit_fire {} ({}): no position, nothing to close", ev.sym, ev.reason);
-    return ok();
+    return std::optional<NewOrder>();
   }
   req.side = held > 0 ? Side::kSell : Side::kBuy;
   req.qty = held > 0 ? held : -held;
-  HARRIER_ASSIGN_OR_RETURN(Submit s,
-                           submit(req, Purpose::kExit, strategy_->trigger(), ev.trigger_ns));
-  if (s == Submit::kExists) {
-    log::warn(kTag, "exit_fire {} ({}): exit order {} exists already, not sent again", ev.sym,
-              ev.reason, req.client_order_id);
-  } else {
-    // trigger_ns is exchange time: comparable with the wall clock only for a live-like feed (the
-    // simulator, a live broker), not for a replay of a past day, which is left out (#7).
-    const DurationNs since_trigger = wall_now() - ev.trigger_ns;
-    if (since_trigger >= 0 && since_trigger < kMaxTriggerAgeNs) {
-      trigger_to_exit_.record(since_trigger);
-    }
-    log::info(kTag, "exit {} {} {} ({}): order {}", ev.sym, side_name(req.side), req.qty, ev.reason,
-              req.client_order_id);
-  }
-  return ok();
+  return std::optional<NewOrder>(std::move(o));
 }
 
 }  // namespace harrier::roles::execute

@@ -5,36 +5,46 @@
 //           "execute"; load paper:positions into the paper broker; recover what this consumer
 //           left pending and what dead consumers left idle (each counts as a redelivery).
 //   loop    XREADGROUP BLOCK (<= 100 ms, 10 ms while orders work) on both streams at once;
-//           the entries of one reply are handled as a batch, exit_fire entries first:
-//     exit_fire: sell the position (MKT, id "x-"+entry id, NX); for reason watchdog_flatten
-//           with no position:{sym}, flatten what paper:positions holds. Exits go through even
-//           when the symbol is halted.
+//           the entries of one reply are handled as a batch, exit_fire entries first. P2's Redis
+//           work per batch is a fixed number of round trips, not a few per order (#7):
+//     exit_fire: each decides its exit: sell the position (MKT, id "x-"+entry id); for reason
+//           watchdog_flatten with no position:{sym}, flatten what paper:positions holds. Then
+//           every exit's order:{id} is created with NX in one round trip and the created ones
+//           are submitted. Exits go through even when the symbol is halted.
 //     new_bar: wake_us is recorded for every entry (every interval). Entries of the trigger
 //           interval are evaluated: the bundles of all of them are read in one pipeline
-//           (HGETALL bundle:{sym} per symbol, one round trip), then each in turn has its six
-//           windows decoded, the strategy evaluated, order:{id} created with NX and the order
-//           submitted at once. Other intervals are acknowledged unevaluated (bars_ignored).
+//           (HMGET bundle:{sym} per symbol, one round trip); then, in runs of distinct symbols
+//           (one run unless a symbol repeats), each has its windows decoded and the strategy
+//           evaluated, the run's entry orders are created with NX in one round trip, the created
+//           ones submitted, and the broker pumped (below). Other intervals are acknowledged
+//           unevaluated (bars_ignored).
 //     then  one MULTI/EXEC in one round trip: engine_state:{sym}:buy of every symbol decided
 //           (the decisions), then XACK of every entry handled. A command refused at queue time
 //           aborts it all, so no entry is acknowledged without its decision.
-//     broker: refresh quote:{sym} of symbols with working orders, poll, and apply each event:
-//           fills in one transaction (order:{id}, paper:positions, position:{sym},
-//           stream:entry_fire for entries).
+//     broker: quote:{sym} of every symbol with working orders in one pipeline, poll, and apply
+//           the events in order: a run of them is written by one Lua script in one round trip
+//           (each fill one transaction: order:{id}, paper:positions, position:{sym},
+//           stream:entry_fire for entries) that stops at the first event it cannot write; P2's
+//           memory changes only for the events Redis confirmed, and the rest wait in unapplied_.
 //   fail closed: an order with no broker answer after broker.order_timeout_ms, an event for an
 //           order P2 did not send, or an order found from an earlier run that the broker does not
 //           hold, becomes state "unknown": the symbol is halted (engine_state halted=1 and a
 //           reason), the error is logged and counted, and stream:alert gets kind
 //           order_state_unknown. Only an operator clears the halt (HSET halted 0).
 //
+// order:{id} always exists before the broker hears of the order, so a redelivered new_bar or
+// exit_fire never sends an order twice; an order whose create reply was lost is never sent (its
+// entry stays pending and, redelivered, finds it existing: the fail-closed path above).
 // An entry is acknowledged only after its work is recorded; after a Redis failure the entries
 // not yet acknowledged stay pending and the loop re-reads its own pending entries once Redis is
 // back, so delivery is at-least-once and orders stay idempotent through their client order ids.
 //
 // Latencies (wall clock unless said): wake_us, new_bar published_ns (sealed_ns when absent) to
 // the XREADGROUP reply in hand; cycle_us (monotonic), per evaluation, the batch's bundle round
-// trip + this entry's decode + strategy + order; seal_to_decision_us, sealed_ns to this entry's
-// decision, so the wait behind the batch's earlier entries shows there. Redelivered entries are
-// not timed.
+// trip + this entry's decode + strategy (+ for an entry, the run's order round trip and
+// submissions); seal_to_decision_us, sealed_ns to this entry's decision (an entry's: its order
+// at the broker), so the wait behind the batch's earlier entries shows there. Redelivered entries
+// are not timed.
 #pragma once
 
 #include <array>
@@ -42,6 +52,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,6 +102,21 @@ class Engine {
     bus::NewBarEvent ev;
   };
 
+  struct NewOrder {  // an order to create (NX) and submit
+    broker::OrderRequest req;
+    Purpose purpose = Purpose::kEntry;
+    Interval iv = Interval::k1m;
+    TimestampNs bar_start_ns = 0;
+  };
+  struct Evaluation {  // a trigger bar decided, waiting for its order (if any) to go out
+    const Trigger* trigger = nullptr;
+    SymState* st = nullptr;
+    std::string decision;              // set once decided; "" while its order is pending
+    std::optional<std::size_t> order;  // index into the run's orders
+    DurationNs decide_ns = 0;          // monotonic: its decode, strategy and state
+    TimestampNs decided_wall = 0;      // when decided without an order
+  };
+
   Status start();
   Status recover();
   Result<Read> read_streams(std::int64_t block_ms);
@@ -98,32 +124,68 @@ class Engine {
   // and the acknowledgements (flush). ok when all are acknowledged; after a failure the entries
   // not acknowledged are left pending. `redelivered`: recovered from pending (not timed).
   Status process(const Entries& entries, bool redelivered, TimestampNs read_wall);
-  // ok means the entry is handled and queued for acknowledgement.
-  Status handle_exit(const bus::StreamEntry& entry);
+  // Handles the batch's exit_fire entries: each decides its exit order, then all the orders are
+  // created in one round trip and submitted. An entry is queued for acknowledgement once its
+  // order is at the broker, exists already, or it needs none; after a Redis failure the error
+  // is returned and the entries it touched (and those not reached) stay pending.
+  Status handle_exits(const Entries& entries);
+  // The exit order an exit_fire asks for; nullopt when there is nothing to close (logged).
+  Result<std::optional<NewOrder>> exit_order(const bus::ExitFireEvent& ev);
   // Queues a new_bar entry for acknowledgement (deleted, bad, another interval) or appends it
   // to `triggers`.
   void sort_new_bar(const bus::StreamEntry& entry, bool redelivered, TimestampNs read_wall,
                     std::vector<Trigger>& triggers);
-  // Reads the bundles of `triggers` in one round trip and evaluates each in turn.
+  // Reads the bundles of `triggers` in one round trip and evaluates them in runs of distinct
+  // symbols (evaluate_run), so a symbol's second bar in one batch is decided after its first
+  // bar's order is out and its fills are applied.
   Status evaluate(const std::vector<Trigger>& triggers, bool redelivered);
-  Status on_new_bar(const bus::NewBarEvent& ev, const Result<bus::Bundle>& bundle,
-                    DurationNs bundle_rt_ns, bool redelivered);
-  Status on_exit_fire(const bus::ExitFireEvent& ev);
+  // Decides each trigger of [first, end) in turn, creates the entry orders in one round trip
+  // and submits them, then applies the broker's events (pump_broker) and queues each handled
+  // entry for acknowledgement. A Redis failure stops the batch: the trigger it hit (and those
+  // not reached) stay pending, the others are recorded.
+  Status evaluate_run(const std::vector<Trigger>& triggers, const std::vector<std::size_t>& slot,
+                      const std::vector<Result<bus::Bundle>>& bundles, DurationNs bundle_rt_ns,
+                      std::size_t first, std::size_t end, bool redelivered);
+  // Decodes the windows and runs the strategy; fills `out` (decision set unless an order is
+  // wanted, in which case `order` holds it).
+  Status decide(const bus::NewBarEvent& ev, const Result<bus::Bundle>& bundle, Evaluation& out,
+                std::optional<NewOrder>& order);
+  // The decision of an evaluation whose entry order was created and submitted (kSent), found
+  // existing (kExists: a redelivered or replayed bar), or failed.
+  Status settle_entry(Evaluation& e, const NewOrder& order, const Result<Submit>& sent);
   // The decisions of decided_ and the queued acknowledgements in one MULTI/EXEC (flush_acks
   // alone when nothing was decided). On failure nothing queued is kept: the entries stay
   // pending and are evaluated again by recover().
   Status flush();
   Status flush_acks();
 
+  // The symbol's state, read from Redis (engine_state, position) at its first sight.
   Result<SymState*> sym_state(const std::string& sym);
-  Result<Submit> submit(const broker::OrderRequest& req, Purpose purpose, Interval iv,
-                        TimestampNs bar_start_ns);
+  // Reads the state of every symbol not yet seen in one round trip (two or more of them; one is
+  // left to sym_state). A read that fails is left to sym_state, which reports it.
+  void load_sym_states(const std::vector<std::string_view>& syms);
+  SymState* add_sym_state(const std::string& sym, const std::optional<bus::Fields>& eng,
+                          const std::optional<bus::Fields>& pos);
+  // Creates every order:{id} with NX in one round trip, then hands the created ones to the
+  // broker, in order. out[i]: kSent (a broker refusal is recorded as state "rejected"),
+  // kExists, or the error of orders[i] (its create, or recording the refusal); an order whose
+  // create failed or is uncertain is never sent.
+  std::vector<Result<Submit>> submit_all(const std::vector<NewOrder>& orders);
   // Records the decision in memory (engine_state written by flush()).
   void note_decision(const std::string& sym, SymState& st, std::string decision,
                      TimestampNs bar_ns);
   bool open_order(const std::string& sym) const;
 
+  // Refreshes the quotes of symbols with working orders (one round trip), polls the broker and
+  // applies its events (apply_events), then checks for orders that timed out.
   Status pump_broker();
+  // Applies unapplied_ in order: runs of ordinary events are written by one script in one round
+  // trip (write_events) and change P2's memory only once Redis confirmed them; an event that
+  // fails closed (apply) is handled alone. A write that fails leaves that event and those
+  // after it in unapplied_ for the retry.
+  Status apply_events();
+  // One event on its own: the fail-closed path for an order P2 did not send or a fill that does
+  // not match it, and any event the batched path does not take.
   Status apply(const broker::OrderEvent& e);
   Status check_timeouts();
   Status mark_unknown(const std::string& id, const std::string& sym, const std::string& why);

@@ -2,6 +2,8 @@
 // fail-closed path.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include "bus/keys.h"
 #include "bus/state.h"
@@ -15,50 +17,197 @@ constexpr std::string_view kTag = "execute";
 
 TimestampNs wall_now() { return SystemClock::instance().now_ns(); }
 
+// The position after a plausible fill of an order of `purpose` on top of `held`, or nullopt
+// when position:{sym} is left alone (an exit that flattens what only the broker's account holds).
+std::optional<PositionRecord> fill_position(const broker::OrderEvent& e, Purpose purpose,
+                                            const PositionRecord& held, TimestampNs now_ns) {
+  const std::int64_t delta = e.side == Side::kBuy ? e.fill_qty : -e.fill_qty;
+  if (purpose == Purpose::kExit && held.qty == 0) return std::nullopt;
+  PositionRecord p = held;
+  const std::int64_t after = p.qty + delta;
+  if (p.qty == 0) {
+    p.entry_order_id = e.client_order_id;
+    p.opened_ns = e.ts_ns;
+    p.avg_price = e.fill_price;
+  } else if ((p.qty > 0) == (delta > 0) && after != 0) {
+    p.avg_price =
+        (p.avg_price * static_cast<double>(p.qty) + e.fill_price * static_cast<double>(delta)) /
+        static_cast<double>(after);
+  }
+  p.qty = after;
+  p.updated_ns = now_ns;
+  if (after == 0) p = PositionRecord{};
+  return p;
+}
+
 }  // namespace
 
-Result<Engine::Submit> Engine::submit(const broker::OrderRequest& req, Purpose purpose, Interval iv,
-                                      TimestampNs bar_start_ns) {
+std::vector<Result<Engine::Submit>> Engine::submit_all(const std::vector<NewOrder>& orders) {
+  std::vector<Result<Submit>> out;
+  out.reserve(orders.size());
+  if (orders.empty()) return out;
   // order:{id} exists before the broker hears of the order, so no redelivery can send it twice.
-  HARRIER_ASSIGN_OR_RETURN(bool created,
-                           bus::create_order(conn_, req.client_order_id,
-                                             new_order_fields(req, purpose, strategy_->name(), iv,
-                                                              bar_start_ns, wall_now())));
-  if (!created) return Submit::kExists;
-  if (auto st = broker_->submit(req); !st) {
-    log::error(kTag, "order {} not accepted by the broker: {}", req.client_order_id,
-               st.error().to_string());
-    HARRIER_TRY(
-        bus::update_order(conn_, req.client_order_id,
-                          {{"state", "rejected"}, {"updated_ns", std::to_string(wall_now())}}));
-    return Submit::kSent;
+  const TimestampNs now = wall_now();
+  std::vector<bus::Fields> fields;
+  fields.reserve(orders.size());
+  std::vector<bus::OrderToCreate> creates;
+  creates.reserve(orders.size());
+  for (const NewOrder& o : orders) {
+    fields.push_back(
+        new_order_fields(o.req, o.purpose, strategy_->name(), o.iv, o.bar_start_ns, now));
+    creates.push_back(bus::OrderToCreate{o.req.client_order_id, &fields.back()});
   }
-  orders_submitted_.add();
-  Track t;
-  t.req = req;
-  t.purpose = purpose;
-  t.submitted_mono_ns = ctx_.clock.mono_ns();
-  tracked_.emplace(req.client_order_id, std::move(t));
-  return Submit::kSent;
+  std::vector<Result<bool>> created = bus::create_orders(conn_, creates);
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const broker::OrderRequest& req = orders[i].req;
+    if (!created[i]) {
+      out.emplace_back(std::move(created[i]).error());
+      continue;
+    }
+    if (!*created[i]) {
+      out.emplace_back(Submit::kExists);
+      continue;
+    }
+    if (auto st = broker_->submit(req); !st) {
+      log::error(kTag, "order {} not accepted by the broker: {}", req.client_order_id,
+                 st.error().to_string());
+      auto rec =
+          bus::update_order(conn_, req.client_order_id,
+                            {{"state", "rejected"}, {"updated_ns", std::to_string(wall_now())}});
+      if (!rec) {
+        out.emplace_back(std::move(rec).error());
+      } else {
+        out.emplace_back(Submit::kSent);
+      }
+      continue;
+    }
+    orders_submitted_.add();
+    Track t;
+    t.req = req;
+    t.purpose = orders[i].purpose;
+    t.submitted_mono_ns = ctx_.clock.mono_ns();
+    tracked_.emplace(req.client_order_id, std::move(t));
+    out.emplace_back(Submit::kSent);
+  }
+  return out;
 }
 
 Status Engine::pump_broker() {
   if (unapplied_.empty()) {
-    for (const std::string& sym : broker_->working_symbols()) {
-      HARRIER_ASSIGN_OR_RETURN(std::optional<strategy::Quote> q, read_quote(conn_, sym));
-      if (q) broker_->on_quote(sym, *q);
+    const std::vector<std::string> working = broker_->working_symbols();
+    if (!working.empty()) {
+      auto quotes = read_quotes(conn_, working);
+      // As one read at a time would: the quotes before a failed one are used.
+      for (std::size_t i = 0; i < working.size(); ++i) {
+        if (!quotes[i]) return std::move(quotes[i]).error();
+        if (*quotes[i]) broker_->on_quote(working[i], **quotes[i]);
+      }
     }
     std::vector<broker::OrderEvent> events;
     HARRIER_TRY(broker_->poll(events));
     for (auto& e : events) unapplied_.push_back(std::move(e));
   }
-  // Events are applied in order; one that cannot be written waits (with those after it) for
-  // Redis to come back.
-  while (!unapplied_.empty()) {
-    HARRIER_TRY(apply(unapplied_.front()));
-    unapplied_.pop_front();
-  }
+  HARRIER_TRY(apply_events());
   return check_timeouts();
+}
+
+Status Engine::apply_events() {
+  // Events are applied in order; one that cannot be written waits (with those after it) for
+  // Redis to come back. A run of ordinary events is planned against what P2 holds in memory as
+  // if each event before it in the run were written, sent as one script, and committed to
+  // memory only for the events Redis confirmed.
+  struct Planned {
+    Track* track;
+    std::optional<PositionRecord> position;  // a fill's new position, when it changes one
+  };
+  while (!unapplied_.empty()) {
+    std::vector<EventWrite> writes;
+    std::vector<Planned> plans;
+    std::map<std::string, PositionRecord, std::less<>> positions;  // the run's view
+    std::vector<std::string_view> finished;  // orders the run ends (tracked_ drops them)
+    for (const broker::OrderEvent& e : unapplied_) {
+      auto it = tracked_.find(e.client_order_id);
+      if (it == tracked_.end() ||
+          std::find(finished.begin(), finished.end(), e.client_order_id) != finished.end()) {
+        break;  // an order P2 did not send (or has finished): apply() fails closed
+      }
+      Track& t = it->second;
+      EventWrite w;
+      Planned plan{&t, std::nullopt};
+      const std::string now = std::to_string(wall_now());
+      if (e.kind == broker::EventKind::kSubmitted || e.kind == broker::EventKind::kRejected ||
+          e.kind == broker::EventKind::kCancelled) {
+        w.client_order_id = e.client_order_id;
+        w.fields = {{"state", std::string(broker::event_kind_name(e.kind))}, {"updated_ns", now}};
+        if (e.kind != broker::EventKind::kSubmitted) finished.push_back(e.client_order_id);
+      } else {
+        const bool plausible = e.sym == t.req.sym && e.side == t.req.side && e.fill_qty > 0 &&
+                               e.cum_qty <= t.req.qty && std::isfinite(e.fill_price) &&
+                               e.fill_price > 0 &&
+                               (e.kind == broker::EventKind::kFill) == (e.cum_qty == t.req.qty);
+        auto sit = syms_.find(e.sym);
+        if (!plausible || sit == syms_.end()) break;  // apply(): fails closed, or reads state
+        auto pit = positions.find(e.sym);
+        if (pit == positions.end()) pit = positions.emplace(e.sym, sit->second.position).first;
+        FillWrite f;
+        f.event = &e;
+        f.purpose = t.purpose;
+        f.now_ns = wall_now();
+        f.stream_maxlen = static_cast<std::size_t>(ctx_.config.ingest.stream_maxlen);
+        // paper:positions is the paper broker's own account; a real broker keeps its own.
+        f.paper_account = ctx_.config.broker.kind == "paper";
+        f.position = fill_position(e, t.purpose, pit->second, f.now_ns);
+        if (f.position) pit->second = *f.position;
+        plan.position = f.position;
+        w.fill = std::move(f);
+        if (e.kind == broker::EventKind::kFill) finished.push_back(e.client_order_id);
+      }
+      writes.push_back(std::move(w));
+      plans.push_back(plan);
+    }
+    if (writes.empty()) {
+      // The front event takes the single path.
+      HARRIER_TRY(apply(unapplied_.front()));
+      unapplied_.pop_front();
+      continue;
+    }
+    const EventsWritten done = write_events(conn_, writes);
+    // Answered: every event tried, as the single path marks an order answered before writing.
+    for (std::size_t i = 0; i <= done.written && i < plans.size(); ++i) {
+      plans[i].track->answered = true;
+    }
+    for (std::size_t i = 0; i < done.written; ++i) {
+      const broker::OrderEvent& e = unapplied_.front();
+      const Planned& plan = plans[i];
+      switch (e.kind) {
+        case broker::EventKind::kSubmitted:
+          break;
+        case broker::EventKind::kRejected:
+        case broker::EventKind::kCancelled:
+          if (e.kind == broker::EventKind::kRejected) {
+            log::error(kTag, "order {} rejected: {}", e.client_order_id, e.reason);
+          }
+          tracked_.erase(e.client_order_id);
+          break;
+        case broker::EventKind::kPartialFill:
+        case broker::EventKind::kFill: {
+          const Track& t = *plan.track;
+          if (plan.position) syms_.find(e.sym)->second.position = *plan.position;
+          fills_.add();
+          if (e.kind == broker::EventKind::kFill) {
+            (t.purpose == Purpose::kEntry ? entries_ : exits_).add();
+            log::info(kTag, "{} {} {} {} filled at avg {}", t.req.client_order_id,
+                      side_name(e.side), e.cum_qty, e.sym, e.avg_price);
+            tracked_.erase(e.client_order_id);
+          }
+          break;
+        }
+      }
+      unapplied_.pop_front();
+    }
+    HARRIER_TRY(done.error);
+  }
+  return ok();
 }
 
 Status Engine::apply(const broker::OrderEvent& e) {
@@ -106,25 +255,7 @@ Status Engine::apply(const broker::OrderEvent& e) {
   w.stream_maxlen = static_cast<std::size_t>(ctx_.config.ingest.stream_maxlen);
   // paper:positions is the paper broker's own account; a real broker keeps its own.
   w.paper_account = ctx_.config.broker.kind == "paper";
-  const std::int64_t delta = e.side == Side::kBuy ? e.fill_qty : -e.fill_qty;
-  const bool flatten_only = t.purpose == Purpose::kExit && st->position.qty == 0;
-  if (!flatten_only) {
-    PositionRecord p = st->position;
-    const std::int64_t after = p.qty + delta;
-    if (p.qty == 0) {
-      p.entry_order_id = e.client_order_id;
-      p.opened_ns = e.ts_ns;
-      p.avg_price = e.fill_price;
-    } else if ((p.qty > 0) == (delta > 0) && after != 0) {
-      p.avg_price =
-          (p.avg_price * static_cast<double>(p.qty) + e.fill_price * static_cast<double>(delta)) /
-          static_cast<double>(after);
-    }
-    p.qty = after;
-    p.updated_ns = w.now_ns;
-    if (after == 0) p = PositionRecord{};
-    w.position = p;
-  }
+  w.position = fill_position(e, t.purpose, st->position, w.now_ns);
   HARRIER_TRY(write_fill(conn_, w));
   if (w.position) st->position = *w.position;
   fills_.add();
