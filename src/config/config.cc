@@ -201,6 +201,16 @@ const std::vector<KeyDef>& keys() {
        {},
        1,
        1e6},
+      {"ingest.rt_priority",
+       Type::kInt,
+       "SCHED_FIFO priority (1-99) of P1's feed and bar threads, so the other roles and Redis "
+       "cannot preempt them on a small machine; 0 leaves them to the normal scheduler. Needs "
+       "CAP_SYS_NICE or an RLIMIT_RTPRIO (ulimit -r) at least this high; when refused P1 says "
+       "so and runs without it",
+       HARRIER_FIELD(ingest.rt_priority),
+       {},
+       0,
+       99},
 
       {"broker.kind",
        Type::kString,
@@ -274,6 +284,10 @@ const std::vector<KeyDef>& keys() {
        {},
        0,
        10000},
+      {"strategy.ema_uptrend", Type::kBool,
+       "entry only when ema9 > ema21 on every interval of strategy.intervals; false drops the "
+       "gate (harrier bench does, so its load does not depend on the price path's direction)",
+       HARRIER_FIELD(strategy.ema_uptrend)},
 
       {"execute.test_exit_before_ack", Type::kBool,
        "tests only: P2 kills itself (SIGKILL) after recording a decision and before XACK, to "

@@ -63,6 +63,7 @@ struct Config {
     std::int64_t stream_maxlen = 100000;
     std::int64_t backlog_max = 100000;
     std::int64_t backlog_max_mb = 256;
+    std::int64_t rt_priority = 0;  // SCHED_FIFO priority of the feed and bar threads; 0: none
   } ingest;
   struct Broker {
     std::string kind = "paper";  // paper | ib
@@ -80,6 +81,7 @@ struct Config {
     double rsi_max = 70;
     std::int64_t max_quote_age_ms = 2000;
     double max_spread_bps = 10;
+    bool ema_uptrend = true;  // the ema_<iv> gate; off only for loads (harrier bench)
   } strategy;
   struct Execute {
     bool test_exit_before_ack = false;  // tests only: SIGKILL itself after a decision, before XACK

@@ -40,6 +40,19 @@ TEST(Config, DefaultsWithoutAFile) {
   EXPECT_EQ(c->strategy.name, "ema_rsi_confluence");
 }
 
+TEST(Config, StrategyEmaUptrendDefaultsOnAndCanBeDropped) {
+  auto d = load_config("", {});
+  ASSERT_TRUE(d) << d.error().to_string();
+  EXPECT_TRUE(d->strategy.ema_uptrend);
+  auto off = load_config("", {"strategy.ema_uptrend=false"});
+  ASSERT_TRUE(off) << off.error().to_string();
+  EXPECT_FALSE(off->strategy.ema_uptrend);
+  auto bad = load_config("", {"strategy.ema_uptrend=sometimes"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("strategy.ema_uptrend"), std::string::npos)
+      << bad.error().message();
+}
+
 TEST(Config, TradeRuleDefaultsAgreeWithTheBarEngine) {
   Config c;
   TradeRule r;

@@ -40,6 +40,7 @@ Result<EmaRsiParams> EmaRsiConfluence::params_from(const Config& cfg) {
   p.max_quote_age_ms = s.max_quote_age_ms;
   if (!(s.max_spread_bps >= 0)) return key_error("strategy.max_spread_bps", "must be >= 0");
   p.max_spread_bps = s.max_spread_bps;
+  p.ema_uptrend = s.ema_uptrend;
   return p;
 }
 
@@ -61,7 +62,8 @@ Decision EmaRsiConfluence::evaluate(const Context& ctx) {
     if (bars.empty()) return Decision::skip("no_bars_" + std::string(interval_name(iv)));
     const Bar& last = bars.back();
     // NaN compares false: an EMA not yet defined never passes.
-    if (!(last.ema9 > last.ema21)) return Decision::skip("ema_" + std::string(interval_name(iv)));
+    if (p_.ema_uptrend && !(last.ema9 > last.ema21))
+      return Decision::skip("ema_" + std::string(interval_name(iv)));
   }
   if (!(bar.rsi14 >= p_.rsi_min && bar.rsi14 <= p_.rsi_max)) return Decision::skip("rsi");
 

@@ -8,7 +8,8 @@
 //   not_flat     a position is open            open_order  an order is still working
 //   superseded   the bundle already holds a newer trigger bar (a newer event will evaluate it)
 //   no_bars_<iv> an interval of `strategy.intervals` (or the trigger) has no bars
-//   ema_<iv>     on an interval of `strategy.intervals`, the last bar's ema9 <= ema21 (or NaN)
+//   ema_<iv>     on an interval of `strategy.intervals`, the last bar's ema9 <= ema21 (or NaN);
+//                not checked when `strategy.ema_uptrend` is false
 //   rsi          the trigger bar's rsi14 is outside [rsi_min, rsi_max] (or NaN)
 //   no_quote / bad_quote / stale_quote (age = trigger bar end - quote ts > max_quote_age_ms)
 //   spread       (ask - bid) / mid > max_spread_bps / 10^4
@@ -28,6 +29,7 @@ struct EmaRsiParams {
   double rsi_min = 50, rsi_max = 70;
   std::int64_t max_quote_age_ms = 2000;
   double max_spread_bps = 10;
+  bool ema_uptrend = true;  // false: no ema_<iv> gate
 };
 
 class EmaRsiConfluence final : public Strategy {

@@ -92,6 +92,22 @@ TEST_F(EmaRsiTest, EmaGateOnEachInterval) {
   EXPECT_TRUE(run().enter);
 }
 
+TEST_F(EmaRsiTest, EmaGateCanBeDropped) {
+  five_min_.back().ema9 = 99;  // 5m down, 1m undefined: the gate would refuse
+  one_min_.back().ema21 = kNaN;
+  EXPECT_EQ(run().reason, "ema_1m");
+  EmaRsiParams p = params();
+  p.ema_uptrend = false;
+  EmaRsiConfluence loose(p);
+  Context ctx{"SPY", Interval::k1m, kBar, bundle_, quote_, state_};
+  Decision d = loose.evaluate(ctx);
+  EXPECT_TRUE(d.enter) << d.reason;
+  // The other gates still hold.
+  quote_.reset();
+  Context no_quote{"SPY", Interval::k1m, kBar, bundle_, quote_, state_};
+  EXPECT_EQ(loose.evaluate(no_quote).reason, "no_quote");
+}
+
 TEST_F(EmaRsiTest, IntervalsOutsideTheListAreNotRequired) {
   // 30s is absent from the bundle and not in strategy.intervals: no effect.
   EXPECT_TRUE(run().enter);

@@ -1,9 +1,11 @@
 // P1 `harrier ingest` run as a separate process against a private redis-server (issue #5).
 // The replay is the real SPY day (LEAN trades plus LEAN's 1 s quote bars as quote ticks).
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -258,6 +260,65 @@ TEST_F(IngestTest, GuardedSymbolsQuotesArePublishedOnStreamQuote) {
   ASSERT_TRUE(hb && hb->has_value());
   EXPECT_NE((*hb)->find("\"quote_events\":" + std::to_string(entries->size())), std::string::npos)
       << **hb;
+}
+
+// The scheduling policy (field 41 of /proc/PID/task/TID/stat) of each of the process's threads
+// by name.
+std::map<std::string, int> thread_policies(pid_t pid) {
+  std::map<std::string, int> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);  // one line
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));  // field 3 onwards
+    std::string field;
+    for (int i = 3; i <= 41 && rest >> field; ++i) {
+      if (i == 41) out[stat.substr(open + 1, close - open - 1)] = std::stoi(field);
+    }
+  }
+  return out;
+}
+
+// ingest.rt_priority: the feed and bar threads (and only they) run under SCHED_FIFO when the
+// process may; when it may not (no CAP_SYS_NICE, RLIMIT_RTPRIO 0) P1 says so and runs anyway.
+TEST_F(IngestTest, RtPriorityPutsTheFeedAndBarThreadsUnderSchedFifo) {
+  ChildProcess p1({HARRIER_BINARY, "ingest", "--set", "redis.url=" + redis_->url(), "--set",
+                   "feed.kind=sim", "--set", "sim.symbols=2", "--set", "sim.rate=500", "--set",
+                   "sim.seconds=4", "--set", "sim.start=now", "--set", "ingest.rt_priority=3"},
+                  dir_ + "/rt.log");
+  std::map<std::string, int> policy;
+  ASSERT_TRUE(eventually(
+      [&] {
+        policy = thread_policies(p1.pid());
+        return policy.count("bars") && policy.count("feed") && policy.count("io") &&
+               (p1.output().find("SCHED_FIFO priority 3") != std::string::npos ||
+                p1.output().find("normal scheduler") != std::string::npos);
+      },
+      30000))
+      << p1.output();
+  sched_param sp{};
+  sp.sched_priority = 3;
+  // Whether this test's own process may do it says whether P1 may.
+  const bool allowed = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+  if (allowed) {
+    sp.sched_priority = 0;
+    sched_setscheduler(0, SCHED_OTHER, &sp);
+  }
+  const int want = allowed ? SCHED_FIFO : SCHED_OTHER;
+  EXPECT_EQ(policy["bars"], want) << p1.output();
+  EXPECT_EQ(policy["feed"], want) << p1.output();
+  EXPECT_EQ(policy["io"], SCHED_OTHER) << "the IO thread keeps the normal scheduler";
+  EXPECT_EQ(policy["guarded"], SCHED_OTHER);
+  if (!allowed) {
+    EXPECT_NE(p1.output().find("stays under the normal scheduler"), std::string::npos)
+        << p1.output();
+  }
+  ASSERT_TRUE(
+      eventually([&] { return p1.output().find("feed finished") != std::string::npos; }, 60000))
+      << p1.output();
 }
 
 TEST_F(IngestTest, BadConfigExitsTwoNamingTheKey) {

@@ -27,7 +27,7 @@ int run_bench(std::span<char*> args) {
   }
   ArgParser p(
       "harrier bench [SCENARIO...] [--json OUT] [--markdown OUT] [--plot PNG] "
-      "[--workload FILE] [--redis URL] [--quick] [--seconds S]",
+      "[--workload FILE] [--redis URL] [--quick] [--seconds S] [--rt-priority N]",
       help);
   p.allow_positional("SCENARIO", &o.scenarios);
   p.add_string("json", "OUT", "write the results as JSON", &o.json_out);
@@ -44,7 +44,22 @@ int run_bench(std::span<char*> args) {
   p.add_flag("quick", "short sessions (seconds each; max_rate searches for 40 s)", &o.quick);
   p.add_string("seconds", "S", "session length of every scenario (max_rate: of each probe)",
                &seconds);
+  std::string rt;
+  p.add_string("rt-priority", "N",
+               "run P1's feed and bar threads at SCHED_FIFO priority N (1-99; ingest.rt_priority, "
+               "needs CAP_SYS_NICE); default: the normal scheduler",
+               &rt);
   if (auto code = p.parse_or_exit(args)) return *code;
+  if (!rt.empty()) {
+    auto n = double_option("rt-priority", rt);
+    if (!n) return 2;
+    if (*n < 1 || *n > 99 || *n != static_cast<int>(*n)) {
+      std::fprintf(stderr, "harrier bench: --rt-priority: must be an integer in 1..99 (got %s)\n",
+                   rt.c_str());
+      return 2;
+    }
+    o.rt_priority = static_cast<int>(*n);
+  }
   if (!seconds.empty()) {
     auto s = double_option("seconds", seconds);
     if (!s) return 2;

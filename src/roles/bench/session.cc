@@ -86,10 +86,12 @@ std::vector<std::string> role_argv(const Env& env, std::string_view role, const 
   set("strategy.rsi_min=0");
   set("strategy.rsi_max=100");
   set("strategy.max_spread_bps=10000");
+  set("strategy.ema_uptrend=false");
   set("strategy.max_quote_age_ms=60000");
   set("stops.trail_pct=0.01");
   set("telemetry.http=");
   if (role != "ingest") return a;
+  if (w.rt_priority > 0) set(fmt::format("ingest.rt_priority={}", w.rt_priority));
   if (w.sim) {
     set("feed.kind=sim");
     set(fmt::format("sim.symbols={}", w.symbols));
@@ -148,7 +150,8 @@ double rss_mb(const json::Value& hb) {
 
 }  // namespace
 
-Status count_events(Workload& w) {
+namespace {
+Status count_events_of(Workload& w) {
   Tick t;
   if (w.sim) {
     feed::SimOptions o;
@@ -196,6 +199,15 @@ Status count_events(Workload& w) {
   w.session_s = span_s / w.speed;
   w.text = fmt::format("{} replayed at {}x: {} symbol{}, {} events over {:.1f} s recorded", w.file,
                        w.speed, w.symbols, w.symbols == 1 ? "" : "s", n, span_s);
+  return ok();
+}
+}  // namespace
+
+Status count_events(Workload& w) {
+  HARRIER_TRY(count_events_of(w));
+  if (w.rt_priority > 0) {
+    w.text += fmt::format("; P1's feed and bar threads at SCHED_FIFO {}", w.rt_priority);
+  }
   return ok();
 }
 

@@ -30,6 +30,7 @@ struct Workload {
   std::uint64_t seed = 1;
   std::string file;
   double speed = 1;
+  int rt_priority = 0;  // > 0: P1's feed and bar threads at SCHED_FIFO (ingest.rt_priority)
   // Filled by count_events():
   std::uint64_t events = 0;
   double session_s = 0;  // wall-clock length of the session

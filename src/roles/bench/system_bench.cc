@@ -88,6 +88,7 @@ std::string redis_version(const bus::ConnectionConfig& cc) {
 
 Workload workload_for(const ScenarioDef& d, const BenchOptions& o) {
   Workload w;
+  w.rt_priority = o.rt_priority;
   if (!o.workload.empty()) {
     w.sim = false;
     w.file = o.workload;

@@ -51,6 +51,7 @@ struct BenchOptions {
   std::string redis_url;  // empty: a private redis-server
   bool quick = false;
   double seconds = 0;   // > 0: overrides every session length (and max_rate's probe length)
+  int rt_priority = 0;  // > 0: P1's feed and bar threads at SCHED_FIFO (ingest.rt_priority)
   std::string command;  // the command line, for the report
 };
 

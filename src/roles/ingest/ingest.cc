@@ -1,11 +1,13 @@
 #include "roles/ingest/ingest.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -133,6 +135,23 @@ struct Pipeline {
 // How long before a paced tick is due the feed thread stops sleeping and spins, and the idle
 // bar thread stays awake for it: above the sleep overshoot's p99 on the target machine.
 constexpr DurationNs kSpinMargin = 60 * kNsPerUs;
+
+// Puts the calling thread under SCHED_FIFO at `priority` (ingest.rt_priority; 0: leaves it).
+// Refused without CAP_SYS_NICE or a high enough RLIMIT_RTPRIO: said once per thread, and the
+// thread goes on under the normal scheduler.
+void set_realtime(std::int64_t priority, std::string_view thread) {
+  if (priority <= 0) return;
+  sched_param sp{};
+  sp.sched_priority = static_cast<int>(priority);
+  if (int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); err != 0) {
+    log::warn(kTag,
+              "ingest.rt_priority {}: the {} thread stays under the normal scheduler: {} (needs "
+              "CAP_SYS_NICE or ulimit -r {})",
+              priority, thread, std::strerror(err), priority);
+    return;
+  }
+  log::info(kTag, "the {} thread runs at SCHED_FIFO priority {}", thread, priority);
+}
 
 // `rebase_now`: a simulator started "now", whose start is moved to this thread's start so its
 // exchange times are the wall clock's (stop trigger to exit is timed against the wall clock).
@@ -397,9 +416,13 @@ int body(RoleContext& ctx) {
   ctx.mark_ready();
   set_tight_timer_slack();
   std::thread guarded_thread([&] { guarded_loop(ctx, guarded); });
-  std::thread feed_thread(
-      [&] { feed_loop(p, *source, session_start_ns, rebase_now, ticks_in, drops, rejected); });
+  std::thread feed_thread([&] {
+    set_realtime(c.ingest.rt_priority, "feed");
+    feed_loop(p, *source, session_start_ns, rebase_now, ticks_in, drops, rejected);
+  });
   pthread_setname_np(pthread_self(), "bars");
+  // After the IO and guard threads started, so they keep the normal scheduler.
+  set_realtime(c.ingest.rt_priority, "bar");
 
   TimestampNs market_now = 0;
   bool finished = false;
