@@ -86,7 +86,7 @@ std::vector<std::string> role_argv(const Env& env, std::string_view role, const 
   set("strategy.rsi_min=0");
   set("strategy.rsi_max=100");
   set("strategy.max_spread_bps=10000");
-  set("strategy.ema_uptrend=false");
+  if (w.any_trend) set("strategy.ema_uptrend=false");
   set("strategy.max_quote_age_ms=60000");
   set("stops.trail_pct=0.01");
   set("telemetry.http=");

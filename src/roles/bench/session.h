@@ -31,6 +31,9 @@ struct Workload {
   std::string file;
   double speed = 1;
   int rt_priority = 0;  // > 0: P1's feed and bar threads at SCHED_FIFO (ingest.rt_priority)
+  // The strategy enters whichever way prices drift (strategy.ema_uptrend=false), so P2's
+  // cycle and the stop path are measured on any seed's path; off for max_rate (see there).
+  bool any_trend = true;
   // Filled by count_events():
   std::uint64_t events = 0;
   double session_s = 0;  // wall-clock length of the session
