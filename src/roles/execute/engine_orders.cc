@@ -9,13 +9,10 @@
 #include "bus/state.h"
 #include "bus/streams.h"
 #include "roles/execute/engine.h"
+#include "roles/execute/engine_util.h"
 
 namespace harrier::roles::execute {
 namespace {
-
-constexpr std::string_view kTag = "execute";
-
-TimestampNs wall_now() { return SystemClock::instance().now_ns(); }
 
 // The position after a plausible fill of an order of `purpose` on top of `held`, or nullopt
 // when position:{sym} is left alone (an exit that flattens what only the broker's account holds).
