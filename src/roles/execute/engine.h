@@ -187,6 +187,11 @@ class Engine {
   // One event on its own: the fail-closed path for an order P2 did not send or a fill that does
   // not match it, and any event the batched path does not take.
   Status apply(const broker::OrderEvent& e);
+  // The write of a plausible fill of a tracked order on top of `held` (both paths build it so).
+  FillWrite fill_write(const broker::OrderEvent& e, Purpose purpose,
+                       const PositionRecord& held) const;
+  // A written fill: counted, and on the last fill the order logged and no longer tracked.
+  void note_fill(const broker::OrderEvent& e);
   Status check_timeouts();
   Status mark_unknown(const std::string& id, const std::string& sym, const std::string& why);
   Status halt(const std::string& sym, const std::string& reason);

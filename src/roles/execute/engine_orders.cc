@@ -37,7 +37,38 @@ std::optional<PositionRecord> fill_position(const broker::OrderEvent& e, Purpose
   return p;
 }
 
+// A fill that matches the order it claims to fill (anything else fails closed).
+bool plausible_fill(const broker::OrderEvent& e, const broker::OrderRequest& req) {
+  return e.sym == req.sym && e.side == req.side && e.fill_qty > 0 && e.cum_qty <= req.qty &&
+         std::isfinite(e.fill_price) && e.fill_price > 0 &&
+         (e.kind == broker::EventKind::kFill) == (e.cum_qty == req.qty);
+}
+
 }  // namespace
+
+FillWrite Engine::fill_write(const broker::OrderEvent& e, Purpose purpose,
+                             const PositionRecord& held) const {
+  FillWrite w;
+  w.event = &e;
+  w.purpose = purpose;
+  w.now_ns = wall_now();
+  w.stream_maxlen = static_cast<std::size_t>(ctx_.config.ingest.stream_maxlen);
+  // paper:positions is the paper broker's own account; a real broker keeps its own.
+  w.paper_account = ctx_.config.broker.kind == "paper";
+  w.position = fill_position(e, purpose, held, w.now_ns);
+  return w;
+}
+
+void Engine::note_fill(const broker::OrderEvent& e) {
+  fills_.add();
+  if (e.kind != broker::EventKind::kFill) return;
+  auto it = tracked_.find(e.client_order_id);
+  const Track& t = it->second;
+  (t.purpose == Purpose::kEntry ? entries_ : exits_).add();
+  log::info(kTag, "{} {} {} {} filled at avg {}", t.req.client_order_id, side_name(e.side),
+            e.cum_qty, e.sym, e.avg_price);
+  tracked_.erase(it);
+}
 
 std::vector<Result<Engine::Submit>> Engine::submit_all(const std::vector<NewOrder>& orders) {
   std::vector<Result<Submit>> out;
@@ -138,22 +169,12 @@ Status Engine::apply_events() {
         w.fields = {{"state", std::string(broker::event_kind_name(e.kind))}, {"updated_ns", now}};
         if (e.kind != broker::EventKind::kSubmitted) finished.push_back(e.client_order_id);
       } else {
-        const bool plausible = e.sym == t.req.sym && e.side == t.req.side && e.fill_qty > 0 &&
-                               e.cum_qty <= t.req.qty && std::isfinite(e.fill_price) &&
-                               e.fill_price > 0 &&
-                               (e.kind == broker::EventKind::kFill) == (e.cum_qty == t.req.qty);
         auto sit = syms_.find(e.sym);
-        if (!plausible || sit == syms_.end()) break;  // apply(): fails closed, or reads state
+        // apply() fails closed on an implausible fill, or reads the symbol's state first.
+        if (!plausible_fill(e, t.req) || sit == syms_.end()) break;
         auto pit = positions.find(e.sym);
         if (pit == positions.end()) pit = positions.emplace(e.sym, sit->second.position).first;
-        FillWrite f;
-        f.event = &e;
-        f.purpose = t.purpose;
-        f.now_ns = wall_now();
-        f.stream_maxlen = static_cast<std::size_t>(ctx_.config.ingest.stream_maxlen);
-        // paper:positions is the paper broker's own account; a real broker keeps its own.
-        f.paper_account = ctx_.config.broker.kind == "paper";
-        f.position = fill_position(e, t.purpose, pit->second, f.now_ns);
+        FillWrite f = fill_write(e, t.purpose, pit->second);
         if (f.position) pit->second = *f.position;
         plan.position = f.position;
         w.fill = std::move(f);
@@ -187,18 +208,10 @@ Status Engine::apply_events() {
           tracked_.erase(e.client_order_id);
           break;
         case broker::EventKind::kPartialFill:
-        case broker::EventKind::kFill: {
-          const Track& t = *plan.track;
+        case broker::EventKind::kFill:
           if (plan.position) syms_.find(e.sym)->second.position = *plan.position;
-          fills_.add();
-          if (e.kind == broker::EventKind::kFill) {
-            (t.purpose == Purpose::kEntry ? entries_ : exits_).add();
-            log::info(kTag, "{} {} {} {} filled at avg {}", t.req.client_order_id,
-                      side_name(e.side), e.cum_qty, e.sym, e.avg_price);
-            tracked_.erase(e.client_order_id);
-          }
+          note_fill(e);
           break;
-        }
       }
       unapplied_.pop_front();
     }
@@ -236,32 +249,15 @@ Status Engine::apply(const broker::OrderEvent& e) {
     case broker::EventKind::kFill:
       break;
   }
-  const bool plausible = e.sym == t.req.sym && e.side == t.req.side && e.fill_qty > 0 &&
-                         e.cum_qty <= t.req.qty && std::isfinite(e.fill_price) &&
-                         e.fill_price > 0 &&
-                         (e.kind == broker::EventKind::kFill) == (e.cum_qty == t.req.qty);
-  if (!plausible) {
+  if (!plausible_fill(e, t.req)) {
     return mark_unknown(e.client_order_id, t.req.sym,
                         "unknown reply: a fill that does not match the order");
   }
   HARRIER_ASSIGN_OR_RETURN(SymState * st, sym_state(e.sym));
-  FillWrite w;
-  w.event = &e;
-  w.purpose = t.purpose;
-  w.now_ns = wall_now();
-  w.stream_maxlen = static_cast<std::size_t>(ctx_.config.ingest.stream_maxlen);
-  // paper:positions is the paper broker's own account; a real broker keeps its own.
-  w.paper_account = ctx_.config.broker.kind == "paper";
-  w.position = fill_position(e, t.purpose, st->position, w.now_ns);
+  const FillWrite w = fill_write(e, t.purpose, st->position);
   HARRIER_TRY(write_fill(conn_, w));
   if (w.position) st->position = *w.position;
-  fills_.add();
-  if (e.kind == broker::EventKind::kFill) {
-    (t.purpose == Purpose::kEntry ? entries_ : exits_).add();
-    log::info(kTag, "{} {} {} {} filled at avg {}", t.req.client_order_id, side_name(e.side),
-              e.cum_qty, e.sym, e.avg_price);
-    tracked_.erase(it);
-  }
+  note_fill(e);
   return ok();
 }
 

@@ -242,50 +242,66 @@ Result<std::int64_t> read_paper_position(bus::Connection& c, std::string_view sy
   return *q;
 }
 
+namespace {
+
+// The texts a fill writes, for write_fill's MULTI/EXEC and write_events' script alike: the
+// account delta, order:{id}'s new state, position:{sym} (no fields when flat), and an entry's
+// entry_fire entry (no fields for an exit).
+struct FillTexts {
+  explicit FillTexts(const FillWrite& w) {
+    const broker::OrderEvent& e = *w.event;
+    delta = num(e.side == Side::kBuy ? e.fill_qty : -e.fill_qty);
+    order_key = bus::keys::order(e.client_order_id);
+    state = broker::event_kind_name(e.kind);
+    filled = num(e.cum_qty);
+    avg = num(e.avg_price);
+    now = num(w.now_ns);
+    position_key = bus::keys::position(e.sym);
+    maxlen = std::to_string(w.stream_maxlen);
+    if (w.position && w.position->qty != 0) position = position_fields(*w.position);
+    if (w.purpose == Purpose::kEntry) {
+      entry_fire = bus::encode(
+          bus::EntryFireEvent{e.sym, e.side, e.fill_qty, e.fill_price, e.client_order_id, e.ts_ns});
+    }
+  }
+  std::string delta, order_key, state, filled, avg, now, position_key, maxlen;
+  bus::Fields position, entry_fire;
+};
+
+}  // namespace
+
 Status write_fill(bus::Connection& c, const FillWrite& w) {
   const broker::OrderEvent& e = *w.event;
   // Every string a command borrows lives here until the batch has run.
   const std::string account_key = bus::keys::paper_positions();
-  const std::string delta = num(e.side == Side::kBuy ? e.fill_qty : -e.fill_qty);
-  const std::string order_key = bus::keys::order(e.client_order_id);
-  const std::string state(broker::event_kind_name(e.kind));
-  const std::string filled = num(e.cum_qty), avg = num(e.avg_price), now = num(w.now_ns);
-  const std::string position_key = bus::keys::position(e.sym);
-  bus::Fields position;
-  if (w.position && w.position->qty != 0) position = position_fields(*w.position);
-  bus::Fields entry_fire;
-  const std::string maxlen = std::to_string(w.stream_maxlen);
-  if (w.purpose == Purpose::kEntry) {
-    entry_fire = bus::encode(
-        bus::EntryFireEvent{e.sym, e.side, e.fill_qty, e.fill_price, e.client_order_id, e.ts_ns});
-  }
+  const FillTexts t(w);
 
   bus::CommandBatch b;
   b.add({"MULTI"});
-  if (w.paper_account) b.add({"EVAL", kAccountAdd, "1", account_key, e.sym, delta});
-  b.add({"HSET", order_key, "state", state, "filled_qty", filled, "avg_fill_price", avg,
-         "updated_ns", now});
+  if (w.paper_account) b.add({"EVAL", kAccountAdd, "1", account_key, e.sym, t.delta});
+  b.add({"HSET", t.order_key, "state", t.state, "filled_qty", t.filled, "avg_fill_price", t.avg,
+         "updated_ns", t.now});
   if (w.position) {
-    b.add({"DEL", position_key});
-    if (!position.empty()) {
+    b.add({"DEL", t.position_key});
+    if (!t.position.empty()) {
       b.begin();
       b.arg("HSET");
-      b.arg(position_key);
-      for (const auto& [k, v] : position) {
+      b.arg(t.position_key);
+      for (const auto& [k, v] : t.position) {
         b.arg(k);
         b.arg(v);
       }
     }
   }
-  if (!entry_fire.empty()) {
+  if (!t.entry_fire.empty()) {
     b.begin();
     for (std::string_view a :
          {std::string_view("XADD"), bus::keys::stream_name(bus::keys::Stream::kEntryFire),
-          std::string_view("MAXLEN"), std::string_view("~"), std::string_view(maxlen),
+          std::string_view("MAXLEN"), std::string_view("~"), std::string_view(t.maxlen),
           std::string_view("*")}) {
       b.arg(a);
     }
-    for (const auto& [k, v] : entry_fire) {
+    for (const auto& [k, v] : t.entry_fire) {
       b.arg(k);
       b.arg(v);
     }
@@ -297,7 +313,7 @@ Status write_fill(bus::Connection& c, const FillWrite& w) {
     HARRIER_TRY(bus::check_reply(replies[i].view(), b.describe(i)));
   }
   const bus::Reply& exec = replies.back();
-  if (auto s = exec.array(); !s) return Error(s.error()).with_context("EXEC fill " + order_key);
+  if (auto s = exec.array(); !s) return Error(s.error()).with_context("EXEC fill " + t.order_key);
   for (std::size_t i = 0; i < exec.size(); ++i) {
     HARRIER_TRY(bus::check_reply(exec.at(i), b.describe(i + 1)));
   }
@@ -394,38 +410,27 @@ EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> event
     }
     const FillWrite& f = *ew.fill;
     const broker::OrderEvent& e = *f.event;
-    const std::string delta = num(e.side == Side::kBuy ? e.fill_qty : -e.fill_qty);
-    const std::string order_key = bus::keys::order(e.client_order_id);
-    const std::string state(broker::event_kind_name(e.kind));
-    const std::string filled = num(e.cum_qty), avg = num(e.avg_price), now = num(f.now_ns);
-    const std::string position_key = bus::keys::position(e.sym);
-    bus::Fields position;
-    if (f.position && f.position->qty != 0) position = position_fields(*f.position);
-    bus::Fields entry_fire;
-    if (f.purpose == Purpose::kEntry) {
-      entry_fire = bus::encode(
-          bus::EntryFireEvent{e.sym, e.side, e.fill_qty, e.fill_price, e.client_order_id, e.ts_ns});
-    }
-    script.event((f.paper_account ? 1 : 0) + 1 + (f.position ? 1 : 0) + (position.empty() ? 0 : 1) +
-                 (entry_fire.empty() ? 0 : 1));
+    const FillTexts t(f);
+    script.event((f.paper_account ? 1 : 0) + 1 + (f.position ? 1 : 0) +
+                 (t.position.empty() ? 0 : 1) + (t.entry_fire.empty() ? 0 : 1));
     if (f.paper_account) {
-      script.step("acct", account_key, {e.sym, delta});
+      script.step("acct", account_key, {e.sym, t.delta});
       w.push_back("EVAL " + account_key);
     }
-    script.step("hset", order_key,
-                {"state", state, "filled_qty", filled, "avg_fill_price", avg, "updated_ns", now});
-    w.push_back("HSET " + order_key);
+    script.step(
+        "hset", t.order_key,
+        {"state", t.state, "filled_qty", t.filled, "avg_fill_price", t.avg, "updated_ns", t.now});
+    w.push_back("HSET " + t.order_key);
     if (f.position) {
-      script.step("del", position_key, {});
-      w.push_back("DEL " + position_key);
-      if (!position.empty()) {
-        script.step("hset", position_key, {}, &position);
-        w.push_back("HSET " + position_key);
+      script.step("del", t.position_key, {});
+      w.push_back("DEL " + t.position_key);
+      if (!t.position.empty()) {
+        script.step("hset", t.position_key, {}, &t.position);
+        w.push_back("HSET " + t.position_key);
       }
     }
-    if (!entry_fire.empty()) {
-      const std::string maxlen = std::to_string(f.stream_maxlen);
-      script.step("xadd", entry_fire_key, {"MAXLEN", "~", maxlen, "*"}, &entry_fire);
+    if (!t.entry_fire.empty()) {
+      script.step("xadd", entry_fire_key, {"MAXLEN", "~", t.maxlen, "*"}, &t.entry_fire);
       w.push_back("XADD " + entry_fire_key);
     }
   }
