@@ -81,8 +81,13 @@ void SealSink::publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, Times
   ev.ask_size = q.ask_size;
   ev.last = q.last;
   ev.ts_ns = ts_ns;  // the tick that changed it (a trade moves `last`, not the quote time)
-  if (io_.submit_event(ev.kStream, bus::encode(ev))) {
-    m_.quote_events->add();
+  publish(ev, m_.quote_events);
+}
+
+template <typename Event>
+void SealSink::publish(const Event& ev, Counter* published) {
+  if (io_.submit_event(Event::kStream, bus::encode(ev))) {
+    published->add();
   } else {
     m_.seal_queue_drops->add();
   }
@@ -169,11 +174,7 @@ void SealSink::on_sweep(SymbolId symbol, const SweepEvent& sweep) {
   ev.levels = sweep.levels;
   ev.volume = sweep.volume;
   ev.ts_ns = sweep.ts_ns;
-  if (io_.submit_event(ev.kStream, bus::encode(ev))) {
-    m_.sweeps->add();
-  } else {
-    m_.seal_queue_drops->add();
-  }
+  publish(ev, m_.sweeps);
 }
 
 void SealSink::on_tick(const Tick& tick) {

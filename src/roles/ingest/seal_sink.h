@@ -100,6 +100,9 @@ class SealSink final : public BarSink {
     bool pub_fresh = false;  // newly guarded: publish the next tick whatever it changed
   };
   void publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns);
+  // A stream event (its Event::kStream) to the IO thread: counted in `published`, or as a drop.
+  template <typename Event>
+  void publish(const Event& ev, Counter* published);
   Window& window_for(SymbolId symbol, Interval iv);
   // Creates the six windows of every symbol the table names and has none yet: their bar
   // storage and their encoder's schema message, which cost the first seal of a window ~10 us
