@@ -39,7 +39,7 @@ Result<QuoteSnapshot> decode_quote(std::string_view t) {
 }
 
 void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc, std::size_t stream_maxlen,
-                 TimestampNs published_ns) {
+                 TimestampNs published_ns, std::string_view announce_on) {
   if (published_ns == 0) published_ns = SystemClock::instance().now_ns();
   enc.bars_key = keys::bars(seal.sym, seal.iv);
   enc.bundle_key = keys::bundle(seal.sym);
@@ -67,10 +67,10 @@ void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc, std::s
   batch.add({"HSET", enc.quote_key, "bid", enc.quote_fields[0], "ask", enc.quote_fields[1],
              "bid_size", enc.quote_fields[2], "ask_size", enc.quote_fields[3], "last",
              enc.quote_fields[4], "ts_ns", enc.quote_fields[5]});
-  batch.add({"XADD", keys::stream_name(keys::Stream::kNewBar), "MAXLEN", "~", enc.maxlen_text, "*",
-             "sym", seal.sym, "iv", iv, "bar_start_ns", enc.event_numbers[0], "seq",
-             enc.event_numbers[1], "sealed_ns", enc.event_numbers[2], "published_ns",
-             enc.event_numbers[3]});
+  if (announce_on.empty()) announce_on = keys::stream_name(keys::Stream::kNewBar);
+  batch.add({"XADD", announce_on, "MAXLEN", "~", enc.maxlen_text, "*", "sym", seal.sym, "iv", iv,
+             "bar_start_ns", enc.event_numbers[0], "seq", enc.event_numbers[1], "sealed_ns",
+             enc.event_numbers[2], "published_ns", enc.event_numbers[3]});
   batch.add({"EXEC"});
 }
 

@@ -58,8 +58,11 @@ inline constexpr std::size_t kCommandsPerSeal = 6;  // MULTI SET HSET HSET XADD 
 
 // Appends the kCommandsPerSeal commands of `seal` to `batch`, borrowing from `seal` and `enc`.
 // `published_ns` (wall time the writer starts sending; 0 = now) goes into the new_bar event.
+// `announce_on` names another stream for the announcement (harrier bench's seal wake-up floor,
+// which no role must see); empty: stream:new_bar.
 void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
-                 std::size_t stream_maxlen = kDefaultStreamMaxLen, TimestampNs published_ns = 0);
+                 std::size_t stream_maxlen = kDefaultStreamMaxLen, TimestampNs published_ns = 0,
+                 std::string_view announce_on = {});
 // Checks the kCommandsPerSeal replies of a seal starting at replies[first]: MULTI ok, every
 // command QUEUED, EXEC an array with no error. The error names the failing command and key.
 Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,

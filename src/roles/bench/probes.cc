@@ -204,15 +204,19 @@ constexpr std::string_view kWakeSym = "BENCHWAKE";
 SealWakeProbe::SealWakeProbe(bus::ConnectionConfig redis)
     : writer_(redis),
       stream_(bus::keys::bench("seal_wake")),
-      bars_key_(bus::keys::bars(kWakeSym, Interval::k1s)),
-      bundle_key_(bus::keys::bundle(kWakeSym)),
-      quote_key_(bus::keys::quote(kWakeSym)),
       window_(make_window()),
-      reader_(std::move(redis), stream_) {}
+      reader_(std::move(redis), stream_) {
+  seal_.sym = kWakeSym;
+  seal_.iv = Interval::k1s;
+  seal_.quote = bus::QuoteSnapshot{512.0, 512.01, 100, 200, 512.0, 0};
+}
 
 SealWakeProbe::~SealWakeProbe() {
   reader_.stop();  // before its stream goes
-  if (started_) (void)writer_.command({"DEL", stream_, bars_key_, bundle_key_, quote_key_});
+  if (started_) {
+    (void)writer_.command({"DEL", stream_, bus::keys::bars(kWakeSym, Interval::k1s),
+                           bus::keys::bundle(kWakeSym), bus::keys::quote(kWakeSym)});
+  }
 }
 
 Status SealWakeProbe::round(std::size_t rows) {
@@ -224,31 +228,19 @@ Status SealWakeProbe::round(std::size_t rows) {
   rows = std::clamp<std::size_t>(rows, 1, kRows);
   if (rows != rows_) {
     std::span<const Bar> last(window_.data() + (kRows - rows), rows);
-    HARRIER_TRY(encoder_.encode(last, kWakeSym, Interval::k1s, bytes_));
+    HARRIER_TRY(encoder_.encode(last, kWakeSym, Interval::k1s, seal_.bars));
     rows_ = rows;
   }
-  // From the start of the pipeline, where P1's IO thread stamps published_ns; the commands are
-  // those of bus::append_seal, with the announcement on the probe's own stream.
+  // From the start of the pipeline, where P1's IO thread stamps published_ns: P1's own seal
+  // commands (bus::append_seal), announced on the probe's stream.
   const std::int64_t t0 = mono_ns();
-  const std::string quote_text =
-      bus::encode_quote(bus::QuoteSnapshot{512.0, 512.01, 100, 200, 512.0, t0});
-  const std::string n = std::to_string(sent_), ts = std::to_string(t0);
+  seal_.seq = static_cast<std::int64_t>(sent_);
+  seal_.bar_start_ns = seal_.sealed_ns = seal_.quote.ts_ns = SystemClock::instance().now_ns();
   bus::CommandBatch batch;
-  batch.add({"MULTI"});
-  batch.add({"SET", bars_key_, bytes_});
-  batch.add({"HSET", bundle_key_, bus::keys::bundle_field(Interval::k1s), bytes_,
-             bus::keys::kBundleQuoteField, quote_text});
-  batch.add({"HSET", quote_key_, "bid", "512", "ask", "512.01", "bid_size", "100", "ask_size",
-             "200", "last", "512", "ts_ns", ts});
-  batch.add({"XADD", stream_, "MAXLEN", "~", "1000", "*", "sym", kWakeSym, "iv", "1s",
-             "bar_start_ns", ts, "seq", n, "sealed_ns", ts, "published_ns", ts});
-  batch.add({"EXEC"});
+  bus::append_seal(batch, seal_, enc_, 1000, seal_.sealed_ns, stream_);
   std::vector<bus::Reply> replies;
   HARRIER_TRY(writer_.run(batch, replies));
-  const bus::Reply& exec = replies.back();
-  if (exec.is_nil() || !exec.array() || exec.size() != 4) {
-    return protocol_error("bench: the seal-wake transaction did not apply (EXEC reply)");
-  }
+  HARRIER_TRY(bus::check_seal_replies(replies, 0, batch));
   HARRIER_ASSIGN_OR_RETURN(std::int64_t got, reader_.wait_for(++sent_, kProbeTimeout));
   // The first round also waits for the reader to connect and block: not a sample.
   if (sent_ > 1) wake_.add(got - t0);
@@ -334,7 +326,7 @@ void TimerProbe::loop(const std::stop_token& stop) {
   std::uint64_t x = 0x9E3779B97F4A7C15ull;  // xorshift64: gaps of 2-8 ms, no aliasing
   std::int64_t due = mono_ns() + 5 * kNsPerMs;
   while (!stop.stop_requested()) {
-    const std::int64_t wake_at = due - kSpinMarginNs;
+    const std::int64_t wake_at = due - ingest::kSpinMargin;
     timespec ts{static_cast<time_t>(wake_at / kNsPerSec), static_cast<long>(wake_at % kNsPerSec)};
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
     std::int64_t now = mono_ns();

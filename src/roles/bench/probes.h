@@ -26,10 +26,12 @@
 #include <vector>
 
 #include "arrow/bar_codec.h"
+#include "bus/bar_store.h"
 #include "bus/connection.h"
 #include "bus/streams.h"
 #include "core/result.h"
 #include "market/bar.h"
+#include "roles/ingest/ingest.h"
 
 namespace harrier::roles::bench {
 
@@ -130,11 +132,12 @@ class SealWakeProbe {
 
  private:
   bus::Connection writer_;
-  std::string stream_, bars_key_, bundle_key_, quote_key_;
+  std::string stream_;
   std::vector<Bar> window_;
   arrow::BarEncoder encoder_;
-  std::string bytes_;
-  std::size_t rows_ = 0;  // rows in bytes_
+  bus::Seal seal_;  // its bars: the last `rows_` bars of window_
+  bus::EncodedSeal enc_;
+  std::size_t rows_ = 0;
   std::uint64_t sent_ = 0;
   bool started_ = false;
   Samples wake_;
@@ -170,7 +173,6 @@ class StopPathProbe {
 // and records how late it got there. Its CPU is ~2% of a core (the spins).
 class TimerProbe {
  public:
-  static constexpr std::int64_t kSpinMarginNs = 60'000;  // P1's (src/roles/ingest/ingest.cc)
   TimerProbe();
   ~TimerProbe();  // stops the thread
   TimerProbe(const TimerProbe&) = delete;

@@ -132,9 +132,6 @@ struct Pipeline {
 
 // `session_start_ns` (the simulator's session start; 0 for a replay) anchors the pacing there,
 // so a live-like session's ticks are released at their own timestamps, not one gap early.
-// How long before a paced tick is due the feed thread stops sleeping and spins, and the idle
-// bar thread stays awake for it: above the sleep overshoot's p99 on the target machine.
-constexpr DurationNs kSpinMargin = 60 * kNsPerUs;
 
 // Puts the calling thread under SCHED_FIFO at `priority` (ingest.rt_priority; 0: leaves it).
 // Refused without CAP_SYS_NICE or a high enough RLIMIT_RTPRIO: said once per thread, and the

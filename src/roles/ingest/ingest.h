@@ -15,7 +15,15 @@
 
 #include <span>
 
+#include "core/types.h"
+
 namespace harrier::roles::ingest {
+
+// How long before a paced tick is due the feed thread stops sleeping and spins, and the idle
+// bar thread stays awake for it: above the sleep overshoot's p99 on the target machine (issue
+// #7's 2-core VM: p50 22 us, p99 55 us late for a 200 us sleep with 1 ns timer slack).
+// `harrier bench`'s deadline floor waits the same way.
+inline constexpr DurationNs kSpinMargin = 60 * kNsPerUs;
 
 int run(std::span<char*> args);
 
