@@ -194,10 +194,8 @@ void BarEncoder::build_batch_meta(std::size_t rows) {
 }
 
 template <typename Buf>
-Status BarEncoder::encode_into(std::span<const Bar> bars, std::string_view symbol, Interval iv,
-                               Buf& out) {
-  HARRIER_TRY(prepare(symbol, iv));
-  if (bars.size() != rows_) build_batch_meta(bars.size());
+std::uint8_t* BarEncoder::frame(std::size_t rows, Buf& out) {
+  if (rows != rows_) build_batch_meta(rows);
   const std::size_t total = schema_msg_.size() + batch_msg_.size() + body_size_ + 8;
   if (out.size() != total) resize_for_overwrite(out, total);
   std::uint8_t* p = data_of(out);
@@ -205,7 +203,19 @@ Status BarEncoder::encode_into(std::span<const Bar> bars, std::string_view symbo
   p += schema_msg_.size();
   std::memcpy(p, batch_msg_.data(), batch_msg_.size());
   p += batch_msg_.size();
+  const std::uint8_t eos[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
+  std::memcpy(p + body_size_, eos, 8);
+  return p;
+}
+template std::uint8_t* BarEncoder::frame(std::size_t, std::string&);
+template std::uint8_t* BarEncoder::frame(std::size_t, std::vector<std::uint8_t>&);
+
+template <typename Buf>
+Status BarEncoder::encode_into(std::span<const Bar> bars, std::string_view symbol, Interval iv,
+                               Buf& out) {
+  HARRIER_TRY(prepare(symbol, iv));
   const std::size_t rows = bars.size();
+  std::uint8_t* p = frame(rows, out);
   const auto* base = reinterpret_cast<const std::uint8_t*>(bars.data());
   // Column by column (measured faster than row by row: one write stream at a time).
   for (std::size_t c = 0; c < kBarColumnCount; ++c) {
@@ -225,9 +235,6 @@ Status BarEncoder::encode_into(std::span<const Bar> bars, std::string_view symbo
       std::memcpy(dst + r * 8, base + r * sizeof(Bar) + field_off, 8);
     }
   }
-  p += body_size_;
-  const std::uint8_t eos[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
-  std::memcpy(p, eos, 8);
   return ok();
 }
 

@@ -6,9 +6,10 @@
 // `interval` ("1s".."5m") and `schema_version` (kBarSchemaVersion, as decimal text).
 //
 // Encoding reuses the caller's buffer and caches the schema and batch metadata, so a steady
-// stream of windows of one symbol allocates nothing. view_bars() reads without copying;
-// decode_bars_into() copies into reused Bars (what P2 does per bundle); decode_bars() copies
-// into new Bars and also accepts any Arrow writer's variant of the schema
+// stream of windows of one symbol allocates nothing. A window that changes by one bar at a time
+// encodes faster from arrow/bar_window.h (kept in column layout; the same bytes). view_bars() reads
+// without copying; decode_bars_into() copies into reused Bars (what P2 does per bundle);
+// decode_bars() copies into new Bars and also accepts any Arrow writer's variant of the schema
 // (nullable fields, nulls in float columns read as NaN, several batches, compressed bodies).
 // Thread-safety: a BarEncoder is used by one thread; the free functions are thread-safe.
 #pragma once
@@ -53,8 +54,14 @@ class BarEncoder {
   Status prepare(std::string_view symbol, Interval iv);
 
  private:
+  friend class BarWindowEncoder;
   template <typename Buf>
   Status encode_into(std::span<const Bar> bars, std::string_view symbol, Interval iv, Buf& out);
+  // Sizes `out` for a stream of `rows` rows of the prepared (symbol, iv) and writes all of it
+  // but the body's columns: schema and batch messages, end-of-stream. Returns the body, whose
+  // column c starts at col_offset_[c].
+  template <typename Buf>
+  std::uint8_t* frame(std::size_t rows, Buf& out);
   void build_schema(std::string_view symbol, Interval iv);
   void build_batch_meta(std::size_t rows);
 
