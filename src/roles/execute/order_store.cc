@@ -347,21 +347,17 @@ class EventScript {
   }
   std::size_t events() const { return events_; }
 
-  // One EVAL in one round trip.
-  Result<bus::Reply> run(bus::Connection& c) const {
-    const std::string nkeys = std::to_string(keys_.size()), nevents = std::to_string(events_);
-    bus::CommandBatch b;
+  // Appends the EVAL to `b`, which borrows from this script until it has run.
+  void append(bus::CommandBatch& b) {
+    nkeys_ = std::to_string(keys_.size());
+    nevents_ = std::to_string(events_);
     b.begin();
-    for (std::string_view a : {std::string_view("EVAL"), kWriteEvents, std::string_view(nkeys)}) {
+    for (std::string_view a : {std::string_view("EVAL"), kWriteEvents, std::string_view(nkeys_)}) {
       b.arg(a);
     }
     for (const std::string& k : keys_) b.arg(k);
-    b.arg(nevents);
+    b.arg(nevents_);
     for (const std::string& a : argv_) b.arg(a);
-    std::vector<bus::Reply> replies;
-    HARRIER_TRY(c.run(b, replies));
-    HARRIER_TRY(bus::check_reply(replies[0].view(), "EVAL write_events"));
-    return std::move(replies[0]);
   }
 
  private:
@@ -376,6 +372,7 @@ class EventScript {
   std::vector<std::string> keys_;
   std::vector<std::string> argv_;
   std::size_t events_ = 0;
+  std::string nkeys_, nevents_;
 };
 
 // An error text from the script as check_reply would report the same reply of `what`.
@@ -390,17 +387,25 @@ Error step_error(std::string_view text, const std::string& what) {
 
 }  // namespace
 
-EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> events) {
-  EventsWritten out;
-  if (events.empty()) return out;
+struct EventsCall::Impl {
   EventScript script;
   // what[i][s]: step s of event i described for messages.
-  std::vector<std::vector<std::string>> what(events.size());
+  std::vector<std::vector<std::string>> what;
+  std::size_t events = 0;
+  std::vector<bool> is_fill;
+};
+
+EventsCall::EventsCall(std::span<const EventWrite> events) : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.events = events.size();
+  m.what.resize(events.size());
   const std::string account_key = bus::keys::paper_positions();
   const std::string entry_fire_key(bus::keys::stream_name(bus::keys::Stream::kEntryFire));
+  EventScript& script = m.script;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const EventWrite& ew = events[i];
-    auto& w = what[i];
+    auto& w = m.what[i];
+    m.is_fill.push_back(ew.fill.has_value());
     if (!ew.fill) {
       const std::string key = bus::keys::order(ew.client_order_id);
       script.event(1);
@@ -434,28 +439,44 @@ EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> event
       w.push_back("XADD " + entry_fire_key);
     }
   }
-  auto r = script.run(c);
-  if (!r) {
-    out.error = std::move(r).error();
+}
+
+EventsCall::~EventsCall() = default;
+EventsCall::EventsCall(EventsCall&&) noexcept = default;
+EventsCall& EventsCall::operator=(EventsCall&&) noexcept = default;
+
+void EventsCall::append(bus::CommandBatch& b) { impl_->script.append(b); }
+
+EventsWritten EventsCall::result(const Result<bus::ReplyView>& reply) const {
+  const Impl& m = *impl_;
+  EventsWritten out;
+  if (m.events == 0) return out;
+  if (!reply) {
+    out.error = reply.error();
     return out;
   }
+  if (auto st = bus::check_reply(*reply, "EVAL write_events"); !st) {
+    out.error = std::move(st).error();
+    return out;
+  }
+  const bus::ReplyView& r = *reply;
   auto bad = [&](std::string_view why) {
     out.written = 0;
     out.error = protocol_error("EVAL write_events: " + std::string(why));
     return out;
   };
-  if (auto a = r->array(); !a || r->size() == 0) return bad("reply is not an array");
-  auto n = r->at(0).integer();
-  if (!n || *n < 0 || static_cast<std::size_t>(*n) > events.size()) return bad("bad event count");
+  if (auto a = r.array(); !a || r.size() == 0) return bad("reply is not an array");
+  auto n = r.at(0).integer();
+  if (!n || *n < 0 || static_cast<std::size_t>(*n) > m.events) return bad("bad event count");
   out.written = static_cast<std::size_t>(*n);
-  if (r->size() == 1) {
-    if (out.written != events.size()) return bad("stopped without an error");
+  if (r.size() == 1) {
+    if (out.written != m.events) return bad("stopped without an error");
     return out;
   }
-  auto step = r->size() == 3 ? r->at(1).integer() : Result<std::int64_t>(std::int64_t{0});
-  auto text = r->size() == 3 ? r->at(2).string() : Result<std::string_view>(std::string_view());
-  const auto& steps = out.written < events.size() ? what[out.written] : what.back();
-  if (!step || !text || out.written == events.size() || *step < 1 ||
+  auto step = r.size() == 3 ? r.at(1).integer() : Result<std::int64_t>(std::int64_t{0});
+  auto text = r.size() == 3 ? r.at(2).string() : Result<std::string_view>(std::string_view());
+  const auto& steps = out.written < m.events ? m.what[out.written] : m.what.back();
+  if (!step || !text || out.written == m.events || *step < 1 ||
       static_cast<std::size_t>(*step) > steps.size()) {
     return bad("bad failure report");
   }
@@ -463,9 +484,19 @@ EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> event
   if (*text == "NOTFOUND") {
     out.error = not_found(failed + ": no such order");
   } else {
-    out.error = step_error(*text, events[out.written].fill ? failed : "EVAL " + failed);
+    out.error = step_error(*text, m.is_fill[out.written] ? failed : "EVAL " + failed);
   }
   return out;
+}
+
+EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> events) {
+  if (events.empty()) return EventsWritten{};
+  EventsCall call(events);
+  bus::CommandBatch b;
+  call.append(b);
+  std::vector<bus::Reply> replies;
+  if (auto st = c.run(b, replies); !st) return call.result(std::move(st).error());
+  return call.result(replies[0].view());
 }
 
 }  // namespace harrier::roles::execute

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -104,5 +105,25 @@ struct EventsWritten {
 // `written` is 0 and the error is the failure: Redis may have run the script, as with any
 // write whose reply was lost.
 EventsWritten write_events(bus::Connection& c, std::span<const EventWrite> events);
+
+// write_events in two halves, so its script can share a round trip with other commands (P2
+// sends it in the pipeline of its decisions, #7): append() adds the EVAL to a batch, result()
+// reads its reply (or the batch's connection failure) exactly as write_events does. The call
+// copies what it needs from `events`; the batch borrows from the call until it has run.
+class EventsCall {
+ public:
+  explicit EventsCall(std::span<const EventWrite> events);
+  ~EventsCall();
+  EventsCall(EventsCall&&) noexcept;
+  EventsCall& operator=(EventsCall&&) noexcept;
+
+  // REQUIRES: at least one event; called once.
+  void append(bus::CommandBatch& b);
+  EventsWritten result(const Result<bus::ReplyView>& reply) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace harrier::roles::execute
