@@ -50,6 +50,11 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
       orders_unknown_(ctx.metrics.counter("orders_unknown", "orders whose state is unknown")),
       bad_entries_(ctx.metrics.counter("bad_entries", "stream entries that did not decode")),
       redis_errors_(ctx.metrics.counter("redis_errors", "failed Redis round trips")),
+      reads_ahead_(ctx.metrics.counter(
+          "reads_ahead", "reads of entries that came in the last flush's round trip (#7)")),
+      events_with_decisions_(
+          ctx.metrics.counter("events_with_decisions",
+                              "runs of broker events written in the decisions' round trip (#7)")),
       wake_(ctx.metrics.histogram(
           "wake_us",
           "new_bar published_ns (P1's IO thread starts the write; sealed_ns when absent) to the "
@@ -96,7 +101,7 @@ Status Engine::recover() {
       Entries batch;
       const std::size_t end = std::min(pending.size(), first + kReadCount);
       for (std::size_t i = first; i < end; ++i) batch.emplace_back(s, std::move(pending[i]));
-      HARRIER_TRY(process(batch, true, 0));
+      HARRIER_TRY(process(batch, true, 0, false));
     }
   }
   need_recover_ = false;
@@ -107,6 +112,7 @@ int Engine::run() {
   bool started = false;
   while (!ctx_.stopping()) {
     if (!started || need_recover_) {
+      prefetched_.reset();  // what it holds is pending: recover() evaluates it again
       auto st = started ? recover() : start();
       if (!st) {
         redis_errors_.add();
@@ -123,7 +129,10 @@ int Engine::run() {
     const bool busy = !broker_->working_symbols().empty() || !unapplied_.empty() ||
                       std::any_of(tracked_.begin(), tracked_.end(),
                                   [](const auto& t) { return !t.second.answered; });
-    auto got = read_streams(busy ? kBusyBlockMs : kIdleBlockMs);
+    // Entries the last flush read in its own round trip come first; otherwise block.
+    auto got = prefetched_ ? Result<Read>(std::move(*prefetched_))
+                           : read_streams(busy ? kBusyBlockMs : kIdleBlockMs);
+    prefetched_.reset();
     if (!got) {
       redis_errors_.add();
       if (redis_log_.allow(ctx_.clock.mono_ns())) {
@@ -133,7 +142,7 @@ int Engine::run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
     }
-    if (auto st = process(got->entries, false, got->wall_ns); !st) {
+    if (auto st = process(got->entries, false, got->wall_ns, !got->entries.empty()); !st) {
       redis_errors_.add();
       log::warn(kTag, "{} (left pending, retried when Redis answers)", st.error().to_string());
       need_recover_ = true;
@@ -151,15 +160,20 @@ int Engine::run() {
 
 Result<Engine::Read> Engine::read_streams(std::int64_t block_ms) {
   const std::string count = std::to_string(kReadCount), block = std::to_string(block_ms);
-  const std::string_view exit_s = bus::keys::stream_name(Stream::kExitFire);
-  const std::string_view bar_s = bus::keys::stream_name(Stream::kNewBar);
   HARRIER_ASSIGN_OR_RETURN(
       bus::Reply r,
       conn_.command({"XREADGROUP", "GROUP", bus::keys::kGroupExecute, consumer_, "COUNT", count,
-                     "BLOCK", block, "STREAMS", exit_s, bar_s, ">", ">"},
+                     "BLOCK", block, "STREAMS", bus::keys::stream_name(Stream::kExitFire),
+                     bus::keys::stream_name(Stream::kNewBar), ">", ">"},
                     block_ms * kNsPerMs + ctx_.redis.command_timeout_ns));
+  return parse_read(r.view(), wall_now());
+}
+
+Result<Engine::Read> Engine::parse_read(const bus::ReplyView& r, TimestampNs wall_ns) {
+  const std::string_view exit_s = bus::keys::stream_name(Stream::kExitFire);
+  const std::string_view bar_s = bus::keys::stream_name(Stream::kNewBar);
   Read out;
-  out.wall_ns = wall_now();
+  out.wall_ns = wall_ns;
   if (r.is_nil()) return out;
   auto bad = [](const Error& e) { return Error(e).with_context("XREADGROUP execute"); };
   if (auto s = r.array(); !s) return bad(s.error());
@@ -179,8 +193,11 @@ Result<Engine::Read> Engine::read_streams(std::int64_t block_ms) {
   return out;
 }
 
-Status Engine::process(const Entries& entries, bool redelivered, TimestampNs read_wall) {
-  Status st = handle_exits(entries);
+Status Engine::process(const Entries& entries, bool redelivered, TimestampNs read_wall,
+                       bool prefetch) {
+  bool exits_sent = false;
+  Status st = handle_exits(entries, exits_sent);
+  const std::uint64_t pumps = pumps_;
   if (st) {
     std::vector<Trigger> triggers;
     for (const auto& [stream, entry] : entries) {
@@ -188,13 +205,25 @@ Status Engine::process(const Entries& entries, bool redelivered, TimestampNs rea
     }
     if (!triggers.empty()) st = evaluate(triggers, redelivered);
   }
+  if (st && exits_sent && pumps_ == pumps) {
+    // No run pumped the broker after the exits went out: their events (a broker without latency
+    // fills at once) are staged now and ride in the flush's round trip, ahead of the XACKs,
+    // instead of a round trip of their own after it. A failure here is the loop's pump failing.
+    if (auto ps = pump_broker(true); !ps) {
+      redis_errors_.add();
+      if (redis_log_.allow(ctx_.clock.mono_ns())) {
+        log::warn(kTag, "broker events: {} (retrying)", ps.error().to_string());
+      }
+    }
+  }
   // What was handled before a failure is still recorded and acknowledged.
-  Status flushed = flush();
+  // After a failure the loop recovers first; nothing is read ahead of that.
+  Status flushed = flush(prefetch && st);
   if (!st) return st;
   return flushed;
 }
 
-Status Engine::handle_exits(const Entries& entries) {
+Status Engine::handle_exits(const Entries& entries, bool& sent_any) {
   struct Exit {
     const std::string* id;
     bus::ExitFireEvent ev;
@@ -248,6 +277,7 @@ Status Engine::handle_exits(const Entries& entries) {
       log::warn(kTag, "exit_fire {} ({}): exit order {} exists already, not sent again", x.ev.sym,
                 x.ev.reason, req.client_order_id);
     } else {
+      sent_any = true;
       // trigger_ns is exchange time: comparable with the wall clock only for a live-like feed
       // (the simulator, a live broker), not for a replay of a past day, which is left out (#7).
       const DurationNs since_trigger = wall_now() - x.ev.trigger_ns;
@@ -262,9 +292,14 @@ Status Engine::handle_exits(const Entries& entries) {
   return stop;
 }
 
-Status Engine::flush() {
-  if (decided_.empty()) return flush_acks();
+Status Engine::flush(bool prefetch) {
+  if (decided_.empty() && !prefetch && !staged_) return flush_acks();
   const bool die_before_ack = ctx_.config.execute.test_exit_before_ack;
+  // With decisions: one MULTI/EXEC (decisions first, then the XACKs). Without: the XACKs alone,
+  // as flush_acks sends them. Either way the next read, when asked for, follows in the same
+  // round trip, without BLOCK: Redis runs it after the EXEC, so it never hands out an entry
+  // before this batch is recorded.
+  const bool txn = !decided_.empty();
   // The batch borrows these.
   std::vector<std::string> state_keys;
   std::vector<bus::Fields> fields;
@@ -275,8 +310,17 @@ Status Engine::flush() {
     fields.push_back(engine_fields(syms_.find(sym)->second.engine));
   }
   const std::string_view group = bus::keys::kGroupExecute;
+  const std::string count = std::to_string(kReadCount);
   bus::CommandBatch batch;
-  batch.add({"MULTI"});
+  // Broker events staged by the batch's last run go first, as pump_broker would have written
+  // them just before the decisions.
+  std::optional<EventsCall> events;
+  if (staged_) {
+    events.emplace(staged_->writes);
+    events->append(batch);
+  }
+  const std::size_t first = batch.size();  // the first command of the decisions and XACKs
+  if (txn) batch.add({"MULTI"});
   for (std::size_t i = 0; i < state_keys.size(); ++i) {
     // Replaced as bus::write_engine_state does: DEL, then HSET of every field.
     batch.add({"DEL", state_keys[i]});
@@ -290,44 +334,74 @@ Status Engine::flush() {
   }
   for (auto [stream, ids] :
        {std::pair{Stream::kNewBar, &ack_new_bar_}, std::pair{Stream::kExitFire, &ack_exit_}}) {
-    if (ids->empty() || die_before_ack) continue;
+    if (ids->empty() || (txn && die_before_ack)) continue;
     batch.begin();
     batch.arg("XACK");
     batch.arg(bus::keys::stream_name(stream));
     batch.arg(group);
     for (const std::string& id : *ids) batch.arg(id);
   }
-  batch.add({"EXEC"});
+  if (txn) batch.add({"EXEC"});
+  const std::size_t writes = batch.size();  // the read, if any, is command `writes`
+  if (prefetch) {
+    batch.add({"XREADGROUP", "GROUP", group, consumer_, "COUNT", count, "STREAMS",
+               bus::keys::stream_name(Stream::kExitFire), bus::keys::stream_name(Stream::kNewBar),
+               ">", ">"});
+  }
   std::vector<bus::Reply> replies;
   Status st = conn_.run(batch, replies);
-  for (std::size_t i = 0; st && i < replies.size(); ++i) {
+  const TimestampNs read_wall = wall_now();
+  Status events_st = ok();
+  if (events) {
+    const EventsWritten done = events->result(
+        !replies.empty() ? Result<bus::ReplyView>(replies[0].view())
+                         : Result<bus::ReplyView>(st ? internal_error("no reply") : st.error()));
+    commit_events(*staged_, done);
+    events_with_decisions_.add();
+    events_st = done.error;
+    staged_.reset();
+  }
+  for (std::size_t i = first; st && i < writes; ++i) {
     st = bus::check_reply(replies[i].view(), batch.describe(i));
   }
-  if (st) {
-    const bus::Reply& exec = replies.back();
+  if (st && txn) {
+    const bus::Reply& exec = replies[writes - 1];
     if (exec.is_nil()) {
       st = unavailable("EXEC: transaction aborted");
     } else if (auto a = exec.array(); !a) {
       st = Error(a.error()).with_context("EXEC");
     } else {
       for (std::size_t i = 0; st && i < exec.size(); ++i) {
-        st = bus::check_reply(exec.at(i), batch.describe(i + 1));
+        st = bus::check_reply(exec.at(i), batch.describe(first + i + 1));
       }
     }
   }
   decided_.clear();
+  ack_new_bar_.clear();
+  ack_exit_.clear();
   if (!st) {
-    ack_new_bar_.clear();
-    ack_exit_.clear();
-    return std::move(st).error().with_context("decisions and XACK");
+    // What the read handed out stays pending for recover(), with this batch's entries.
+    return std::move(st).error().with_context(txn ? "decisions and XACK" : "XACK");
   }
-  if (die_before_ack) {
+  if (txn && die_before_ack) {
     // Test hook: die between the recorded decisions and the XACK, as a crash would.
     log::warn(kTag, "execute.test_exit_before_ack: SIGKILL before XACK");
     ::kill(::getpid(), SIGKILL);
   }
-  ack_new_bar_.clear();
-  ack_exit_.clear();
+  if (!events_st) {
+    // As a failed pump_broker after the batch: the loop recovers; what the read handed out
+    // stays pending for it.
+    return std::move(events_st).error().with_context("broker events");
+  }
+  if (prefetch) {
+    Status rd = bus::check_reply(replies[writes].view(), batch.describe(writes));
+    auto read = rd ? parse_read(replies[writes].view(), read_wall) : Result<Read>(rd.error());
+    if (!read) return std::move(read).error();  // what it handed out is recovered
+    if (!read->entries.empty()) {
+      reads_ahead_.add();
+      prefetched_ = std::move(*read);
+    }
+  }
   return ok();
 }
 

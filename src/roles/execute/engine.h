@@ -18,14 +18,22 @@
 //           evaluated, the run's entry orders are created with NX in one round trip, the created
 //           ones submitted, and the broker pumped (below). Other intervals are acknowledged
 //           unevaluated (bars_ignored).
-//     then  one MULTI/EXEC in one round trip: engine_state:{sym}:buy of every symbol decided
-//           (the decisions), then XACK of every entry handled. A command refused at queue time
-//           aborts it all, so no entry is acknowledged without its decision.
+//     then  one round trip (flush): the broker events of the batch's last pump when they were
+//           staged for it (below), then one MULTI/EXEC: engine_state:{sym}:buy of every symbol
+//           decided (the decisions), then XACK of every entry handled (plain XACKs when nothing
+//           was decided), then an XREADGROUP without BLOCK that Redis runs after the EXEC: the
+//           next batch of a boundary's burst costs no round trip of its own (reads_ahead). A
+//           command refused at queue time aborts the transaction, so no entry is acknowledged
+//           without its decision.
 //     broker: quote:{sym} of every symbol with working orders in one pipeline, poll, and apply
 //           the events in order: a run of them is written by one Lua script in one round trip
 //           (each fill one transaction: order:{id}, paper:positions, position:{sym},
 //           stream:entry_fire for entries) that stops at the first event it cannot write; P2's
 //           memory changes only for the events Redis confirmed, and the rest wait in unapplied_.
+//           The batch's last pump (after its last run's orders, or after its exits when no run
+//           sent any) stages its last run of events instead: the script goes first in flush's
+//           round trip, where the decisions would have followed it anyway (events_with_decisions).
+//           A batch with entry orders is so four round trips: bundles, creates, quotes, flush.
 //   fail closed: an order with no broker answer after broker.order_timeout_ms, an event for an
 //           order P2 did not send, or an order found from an earlier run that the broker does not
 //           hold, becomes state "unknown": the symbol is halted (engine_state halted=1 and a
@@ -120,15 +128,19 @@ class Engine {
   Status start();
   Status recover();
   Result<Read> read_streams(std::int64_t block_ms);
+  // The entries of an XREADGROUP reply on both streams (nil: none), in hand at `wall_ns`.
+  static Result<Read> parse_read(const bus::ReplyView& r, TimestampNs wall_ns);
   // Handles the entries of one read (exit_fire first, then new_bar), then writes the decisions
   // and the acknowledgements (flush). ok when all are acknowledged; after a failure the entries
   // not acknowledged are left pending. `redelivered`: recovered from pending (not timed).
-  Status process(const Entries& entries, bool redelivered, TimestampNs read_wall);
+  // `prefetch`: flush also reads the next entries (prefetched_) in its round trip.
+  Status process(const Entries& entries, bool redelivered, TimestampNs read_wall, bool prefetch);
   // Handles the batch's exit_fire entries: each decides its exit order, then all the orders are
-  // created in one round trip and submitted. An entry is queued for acknowledgement once its
-  // order is at the broker, exists already, or it needs none; after a Redis failure the error
-  // is returned and the entries it touched (and those not reached) stay pending.
-  Status handle_exits(const Entries& entries);
+  // created in one round trip and submitted (`sent_any` set when one reached the broker). An
+  // entry is queued for acknowledgement once its order is at the broker, exists already, or it
+  // needs none; after a Redis failure the error is returned and the entries it touched (and
+  // those not reached) stay pending.
+  Status handle_exits(const Entries& entries, bool& sent_any);
   // The exit order an exit_fire asks for; nullopt when there is nothing to close (logged).
   Result<std::optional<NewOrder>> exit_order(const bus::ExitFireEvent& ev);
   // Queues a new_bar entry for acknowledgement (deleted, bad, another interval) or appends it
@@ -155,8 +167,12 @@ class Engine {
   Status settle_entry(Evaluation& e, const NewOrder& order, const Result<Submit>& sent);
   // The decisions of decided_ and the queued acknowledgements in one MULTI/EXEC (flush_acks
   // alone when nothing was decided). On failure nothing queued is kept: the entries stay
-  // pending and are evaluated again by recover().
-  Status flush();
+  // pending and are evaluated again by recover(). With `prefetch`, the same round trip ends
+  // with a non-blocking XREADGROUP of both streams, run by Redis after the EXEC; what it hands
+  // out goes to prefetched_, which run() takes before blocking again (in a boundary's burst
+  // the next batch costs no round trip of its own). Entries it handed out when the flush
+  // failed stay pending and are recovered as redeliveries.
+  Status flush(bool prefetch = false);
   Status flush_acks();
 
   // The symbol's state, read from Redis (engine_state, position) at its first sight.
@@ -177,13 +193,31 @@ class Engine {
   bool open_order(const std::string& sym) const;
 
   // Refreshes the quotes of symbols with working orders (one round trip), polls the broker and
-  // applies its events (apply_events), then checks for orders that timed out.
-  Status pump_broker();
+  // applies its events (apply_events), then checks for orders that timed out. `stage`: see
+  // apply_events (the timeouts are then left to the next pump).
+  Status pump_broker(bool stage = false);
   // Applies unapplied_ in order: runs of ordinary events are written by one script in one round
   // trip (write_events) and change P2's memory only once Redis confirmed them; an event that
   // fails closed (apply) is handled alone. A write that fails leaves that event and those
   // after it in unapplied_ for the retry.
-  Status apply_events();
+  // `stage`: when the last run of ordinary events reaches the end of unapplied_, it is not
+  // written here but kept in staged_ for flush(), which sends its script first in its own
+  // round trip (one round trip less per batch with orders, #7).
+  Status apply_events(bool stage = false);
+  struct Planned {
+    Track* track;
+    std::optional<PositionRecord> position;  // a fill's new position, when it changes one
+  };
+  struct EventRun {
+    std::vector<EventWrite> writes;
+    std::vector<Planned> plans;
+  };
+  // Plans the leading run of ordinary events of unapplied_ (none when the front event needs
+  // apply()).
+  EventRun plan_events();
+  // Commits to memory what Redis confirmed of `run` (the first done.written events of
+  // unapplied_, which are popped).
+  void commit_events(const EventRun& run, const EventsWritten& done);
   // One event on its own: the fail-closed path for an order P2 did not send or a fill that does
   // not match it, and any event the batched path does not take.
   Status apply(const broker::OrderEvent& e);
@@ -208,6 +242,9 @@ class Engine {
   std::array<std::vector<Bar>, kIntervalCount> decoded_;  // reused by every evaluation
   std::vector<std::string> ack_new_bar_, ack_exit_;
   std::vector<std::string> decided_;  // symbols whose engine_state awaits flush()
+  std::optional<Read> prefetched_;    // read by the last flush, not yet processed
+  std::optional<EventRun> staged_;    // broker events flush() writes ahead of the decisions
+  std::uint64_t pumps_ = 0;           // pump_broker() calls
   bool need_recover_ = false;
   log::LogEvery redis_log_{5 * kNsPerSec};
   log::LogEvery input_log_{1 * kNsPerSec};
@@ -225,6 +262,8 @@ class Engine {
   Counter& orders_unknown_;
   Counter& bad_entries_;
   Counter& redis_errors_;
+  Counter& reads_ahead_;
+  Counter& events_with_decisions_;
   Histogram& wake_;
   Histogram& cycle_;
   Histogram& seal_to_decision_;

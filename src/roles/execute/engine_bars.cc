@@ -141,9 +141,10 @@ Status Engine::evaluate_run(const std::vector<Trigger>& triggers,
     note_decision(t.ev.sym, *e.st, std::move(e.decision), t.ev.bar_start_ns);
     ack_new_bar_.push_back(t.id);
   }
-  // A broker without latency fills now: apply it before the decisions are recorded.
+  // A broker without latency fills now: apply it before the decisions are recorded. The
+  // batch's last run leaves the writes of its events to flush(), in the decisions' round trip.
   if (any_sent) {
-    if (auto st = pump_broker(); !st && stop) {
+    if (auto st = pump_broker(end == triggers.size()); !st && stop) {
       stop = std::move(st).error().with_context("broker events after stream:new_bar");
     }
   }

@@ -120,7 +120,8 @@ std::vector<Result<Engine::Submit>> Engine::submit_all(const std::vector<NewOrde
   return out;
 }
 
-Status Engine::pump_broker() {
+Status Engine::pump_broker(bool stage) {
+  ++pumps_;
   if (unapplied_.empty()) {
     const std::vector<std::string> working = broker_->working_symbols();
     if (!working.empty()) {
@@ -135,86 +136,99 @@ Status Engine::pump_broker() {
     HARRIER_TRY(broker_->poll(events));
     for (auto& e : events) unapplied_.push_back(std::move(e));
   }
-  HARRIER_TRY(apply_events());
+  HARRIER_TRY(apply_events(stage));
+  // Staged events are not written yet: the timeouts are checked by the loop's next pump.
+  if (staged_) return ok();
   return check_timeouts();
 }
 
-Status Engine::apply_events() {
-  // Events are applied in order; one that cannot be written waits (with those after it) for
-  // Redis to come back. A run of ordinary events is planned against what P2 holds in memory as
-  // if each event before it in the run were written, sent as one script, and committed to
-  // memory only for the events Redis confirmed.
-  struct Planned {
-    Track* track;
-    std::optional<PositionRecord> position;  // a fill's new position, when it changes one
-  };
-  while (!unapplied_.empty()) {
-    std::vector<EventWrite> writes;
-    std::vector<Planned> plans;
-    std::map<std::string, PositionRecord, std::less<>> positions;  // the run's view
-    std::vector<std::string_view> finished;  // orders the run ends (tracked_ drops them)
-    for (const broker::OrderEvent& e : unapplied_) {
-      auto it = tracked_.find(e.client_order_id);
-      if (it == tracked_.end() ||
-          std::find(finished.begin(), finished.end(), e.client_order_id) != finished.end()) {
-        break;  // an order P2 did not send (or has finished): apply() fails closed
-      }
-      Track& t = it->second;
-      EventWrite w;
-      Planned plan{&t, std::nullopt};
-      const std::string now = std::to_string(wall_now());
-      if (e.kind == broker::EventKind::kSubmitted || e.kind == broker::EventKind::kRejected ||
-          e.kind == broker::EventKind::kCancelled) {
-        w.client_order_id = e.client_order_id;
-        w.fields = {{"state", std::string(broker::event_kind_name(e.kind))}, {"updated_ns", now}};
-        if (e.kind != broker::EventKind::kSubmitted) finished.push_back(e.client_order_id);
-      } else {
-        auto sit = syms_.find(e.sym);
-        // apply() fails closed on an implausible fill, or reads the symbol's state first.
-        if (!plausible_fill(e, t.req) || sit == syms_.end()) break;
-        auto pit = positions.find(e.sym);
-        if (pit == positions.end()) pit = positions.emplace(e.sym, sit->second.position).first;
-        FillWrite f = fill_write(e, t.purpose, pit->second);
-        if (f.position) pit->second = *f.position;
-        plan.position = f.position;
-        w.fill = std::move(f);
-        if (e.kind == broker::EventKind::kFill) finished.push_back(e.client_order_id);
-      }
-      writes.push_back(std::move(w));
-      plans.push_back(plan);
+Engine::EventRun Engine::plan_events() {
+  // The leading run of ordinary events of unapplied_, planned against what P2 holds in memory
+  // as if each event before it in the run were written.
+  EventRun run;
+  std::map<std::string, PositionRecord, std::less<>> positions;  // the run's view
+  std::vector<std::string_view> finished;  // orders the run ends (tracked_ drops them)
+  for (const broker::OrderEvent& e : unapplied_) {
+    auto it = tracked_.find(e.client_order_id);
+    if (it == tracked_.end() ||
+        std::find(finished.begin(), finished.end(), e.client_order_id) != finished.end()) {
+      break;  // an order P2 did not send (or has finished): apply() fails closed
     }
-    if (writes.empty()) {
+    Track& t = it->second;
+    EventWrite w;
+    Planned plan{&t, std::nullopt};
+    const std::string now = std::to_string(wall_now());
+    if (e.kind == broker::EventKind::kSubmitted || e.kind == broker::EventKind::kRejected ||
+        e.kind == broker::EventKind::kCancelled) {
+      w.client_order_id = e.client_order_id;
+      w.fields = {{"state", std::string(broker::event_kind_name(e.kind))}, {"updated_ns", now}};
+      if (e.kind != broker::EventKind::kSubmitted) finished.push_back(e.client_order_id);
+    } else {
+      auto sit = syms_.find(e.sym);
+      // apply() fails closed on an implausible fill, or reads the symbol's state first.
+      if (!plausible_fill(e, t.req) || sit == syms_.end()) break;
+      auto pit = positions.find(e.sym);
+      if (pit == positions.end()) pit = positions.emplace(e.sym, sit->second.position).first;
+      FillWrite f = fill_write(e, t.purpose, pit->second);
+      if (f.position) pit->second = *f.position;
+      plan.position = f.position;
+      w.fill = std::move(f);
+      if (e.kind == broker::EventKind::kFill) finished.push_back(e.client_order_id);
+    }
+    run.writes.push_back(std::move(w));
+    run.plans.push_back(plan);
+  }
+  return run;
+}
+
+void Engine::commit_events(const EventRun& run, const EventsWritten& done) {
+  // Answered: every event tried, as the single path marks an order answered before writing.
+  for (std::size_t i = 0; i <= done.written && i < run.plans.size(); ++i) {
+    run.plans[i].track->answered = true;
+  }
+  for (std::size_t i = 0; i < done.written; ++i) {
+    const broker::OrderEvent& e = unapplied_.front();
+    const Planned& plan = run.plans[i];
+    switch (e.kind) {
+      case broker::EventKind::kSubmitted:
+        break;
+      case broker::EventKind::kRejected:
+      case broker::EventKind::kCancelled:
+        if (e.kind == broker::EventKind::kRejected) {
+          log::error(kTag, "order {} rejected: {}", e.client_order_id, e.reason);
+        }
+        tracked_.erase(e.client_order_id);
+        break;
+      case broker::EventKind::kPartialFill:
+      case broker::EventKind::kFill:
+        if (plan.position) syms_.find(e.sym)->second.position = *plan.position;
+        note_fill(e);
+        break;
+    }
+    unapplied_.pop_front();
+  }
+}
+
+Status Engine::apply_events(bool stage) {
+  // Events are applied in order; one that cannot be written waits (with those after it) for
+  // Redis to come back. A run of ordinary events is sent as one script and committed to memory
+  // only for the events Redis confirmed.
+  while (!unapplied_.empty()) {
+    EventRun run = plan_events();
+    if (run.writes.empty()) {
       // The front event takes the single path.
       HARRIER_TRY(apply(unapplied_.front()));
       unapplied_.pop_front();
       continue;
     }
-    const EventsWritten done = write_events(conn_, writes);
-    // Answered: every event tried, as the single path marks an order answered before writing.
-    for (std::size_t i = 0; i <= done.written && i < plans.size(); ++i) {
-      plans[i].track->answered = true;
+    if (stage && run.writes.size() == unapplied_.size()) {
+      // The last run rides in flush()'s round trip, ahead of the decisions, as it would be
+      // written just before them; memory changes when Redis confirms it there.
+      staged_ = std::move(run);
+      return ok();
     }
-    for (std::size_t i = 0; i < done.written; ++i) {
-      const broker::OrderEvent& e = unapplied_.front();
-      const Planned& plan = plans[i];
-      switch (e.kind) {
-        case broker::EventKind::kSubmitted:
-          break;
-        case broker::EventKind::kRejected:
-        case broker::EventKind::kCancelled:
-          if (e.kind == broker::EventKind::kRejected) {
-            log::error(kTag, "order {} rejected: {}", e.client_order_id, e.reason);
-          }
-          tracked_.erase(e.client_order_id);
-          break;
-        case broker::EventKind::kPartialFill:
-        case broker::EventKind::kFill:
-          if (plan.position) syms_.find(e.sym)->second.position = *plan.position;
-          note_fill(e);
-          break;
-      }
-      unapplied_.pop_front();
-    }
+    const EventsWritten done = write_events(conn_, run.writes);
+    commit_events(run, done);
     HARRIER_TRY(done.error);
   }
   return ok();
