@@ -6,6 +6,8 @@
 //                          buffers go round between the bar thread and the IO thread)
 //   BM_EncodeBarsNewString the same into a new std::string per window (what P1 did before): an
 //                          allocation, and resize() zero-fills the bytes encode then overwrites
+//   BM_EncodeWindowColumns BarWindowEncoder: push a bar into a full window kept in column layout,
+//                          encode it (a memcpy per column, same bytes as BM_EncodeBars)
 //   BM_ViewBars            view_bars: verify, check the schema, point at the columns (P2);
 //                          the schema message repeats, so its check is a memcmp after the first
 //   BM_ViewBarsColdSchema  the same, alternating two symbols so the schema is verified each time
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "arrow/bar_codec.h"
+#include "arrow/bar_window.h"
 #include "arrow/reader.h"
 
 namespace {
@@ -91,6 +94,23 @@ void BM_EncodeBarsNewString(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(size);
 }
 BENCHMARK(BM_EncodeBarsNewString);
+
+void BM_EncodeWindowColumns(benchmark::State& state) {
+  const auto bars = window();
+  arrow::BarWindowEncoder enc(kRows);
+  enc.assign(bars);
+  std::vector<std::uint8_t> out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    enc.push(bars[i++ % bars.size()]);
+    if (!enc.encode("SPY", Interval::k5s, out)) state.SkipWithError("encode failed");
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
+  state.counters["bytes"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_EncodeWindowColumns);
 
 void BM_ViewBars(benchmark::State& state) {
   const auto bytes = encoded();
