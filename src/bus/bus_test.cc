@@ -210,7 +210,7 @@ TEST(Events, RoundTripEveryStream) {
   EXPECT_EQ(encode(ef).size(), 6u);
   EXPECT_EQ(encode(nb).size(), 6u);
 
-  QuoteEvent q{"SPY", 450.25, 450.26, 300, kNaN, kNaN, 1'700'000'000'000'000'123};
+  QuoteEvent q{"SPY", 450.25, 450.26, 300, kNaN, kNaN, 1'700'000'000'000'000'123, {}};
   auto q2 = decode_quote_event(encode(q));
   ASSERT_TRUE(q2) << q2.error().to_string();
   EXPECT_EQ(q2->bid, 450.25);
@@ -240,16 +240,57 @@ TEST(Events, NewBarPublishedNsIsOptional) {
 }
 
 TEST(Events, BadQuoteEventNamesTheField) {
-  Fields f = encode(QuoteEvent{"SPY", 1, 2, 3, 4, 5, 6});
+  Fields f = encode(QuoteEvent{"SPY", 1, 2, 3, 4, 5, 6, {}});
   f[2].second = "-1";  // ask
   auto r = decode_quote_event(f);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("'ask'"), std::string::npos) << r.error().message();
-  f = encode(QuoteEvent{"SPY", 1, 2, 3, 4, 5, 6});
+  f = encode(QuoteEvent{"SPY", 1, 2, 3, 4, 5, 6, {}});
   f[6].second = "x";
   r = decode_quote_event(f);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("'ts_ns'"), std::string::npos);
+}
+
+// An entry that carries earlier changes: every point comes back in order, NaN sides included;
+// an entry without them has no "path" field (the seven fields of before).
+TEST(Events, QuoteEventPathRoundTrips) {
+  QuoteEvent q{"SPY", 450.25, 450.26, 300, 200, 450.25, 1'700'000'000'000'000'123, {}};
+  q.path = {{1'700'000'000'000'000'001, 450.5, 450.51, kNaN},
+            {1'700'000'000'000'000'002, kNaN, 450.3, 450.29},
+            {1'700'000'000'000'000'100, 449.99, 450.0, 450.29}};
+  Fields f = encode(q);
+  ASSERT_EQ(f.size(), 8u);
+  EXPECT_EQ(f.back().first, "path");
+  auto back = decode_quote_event(f);
+  ASSERT_TRUE(back) << back.error().to_string();
+  ASSERT_EQ(back->path.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const QuotePoint &a = q.path[i], &b = back->path[i];
+    EXPECT_EQ(a.ts_ns, b.ts_ns) << i;
+    for (auto [x, y] : {std::pair{a.bid, b.bid}, {a.ask, b.ask}, {a.last, b.last}}) {
+      EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y))) << i << ": " << x << " " << y;
+    }
+  }
+  EXPECT_EQ(back->point(), (QuotePoint{q.ts_ns, 450.25, 450.26, 450.25}));
+  q.path.clear();
+  EXPECT_EQ(encode(q).size(), 7u);
+  auto plain = decode_quote_event(encode(q));
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->path.empty());
+}
+
+TEST(Events, BadQuotePathNamesThePoint) {
+  QuoteEvent q{"SPY", 1, 2, 3, 4, 5, 6, {{1, 1, 2, 3}, {2, 1, 2, 3}}};
+  for (const char* bad : {"1,1,2,3;2,1,-2,3", "1,1,2,3;2,1,2", "1,1,2,3;x,1,2,3", "1,1,2,3;",
+                          "1,1,2,3;2,1,2,3,4", "1,1,2,3;2,1,inf,3"}) {
+    Fields f = encode(q);
+    f.back().second = bad;
+    auto r = decode_quote_event(f);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message().find("'path'"), std::string::npos) << r.error().message();
+    EXPECT_NE(r.error().message().find("point 1"), std::string::npos) << r.error().message();
+  }
 }
 
 TEST(Events, BadFieldsAreErrorsNamingTheField) {

@@ -1,6 +1,8 @@
 #include "bus/events.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/symbol_table.h"
 #include "core/text.h"
@@ -75,13 +77,27 @@ Fields encode(const NewBarEvent& e) {
 }
 
 Fields encode(const QuoteEvent& e) {
-  return {{"sym", e.sym},
-          {"bid", double_text(e.bid)},
-          {"ask", double_text(e.ask)},
-          {"bid_size", double_text(e.bid_size)},
-          {"ask_size", double_text(e.ask_size)},
-          {"last", double_text(e.last)},
-          {"ts_ns", int_text(e.ts_ns)}};
+  Fields f = {{"sym", e.sym},
+              {"bid", double_text(e.bid)},
+              {"ask", double_text(e.ask)},
+              {"bid_size", double_text(e.bid_size)},
+              {"ask_size", double_text(e.ask_size)},
+              {"last", double_text(e.last)},
+              {"ts_ns", int_text(e.ts_ns)}};
+  if (!e.path.empty()) {
+    std::string path;
+    path.reserve(e.path.size() * 48);
+    for (const QuotePoint& p : e.path) {
+      if (!path.empty()) path += ';';
+      text::append_int(path, p.ts_ns);
+      for (double v : {p.bid, p.ask, p.last}) {
+        path += ',';
+        text::append_double(path, v);
+      }
+    }
+    f.emplace_back("path", std::move(path));
+  }
+  return f;
 }
 
 Fields encode(const SweepEvent& e) {
@@ -128,6 +144,45 @@ Result<NewBarEvent> decode_new_bar(const Fields& f) {
   return e;
 }
 
+namespace {
+// A quote's price or size: NaN (a side not quoted yet) or a finite value >= 0.
+std::optional<std::string> bad_quote_number(std::string_view v, double* out) {
+  auto d = text::parse_double(v);
+  if (!d) return "not a number";
+  if (std::isinf(*d) || *d < 0) return "negative or infinite";
+  *out = *d;
+  return std::nullopt;
+}
+
+// "ts,bid,ask,last;..." (QuoteEvent::path); errors name the point.
+Result<std::vector<QuotePoint>> parse_quote_path(std::string_view text) {
+  std::vector<QuotePoint> path;
+  std::size_t index = 0;
+  while (true) {
+    const std::size_t end = std::min(text.find(';'), text.size());
+    const std::string_view point = text.substr(0, end);
+    auto bad = [&](std::string_view why) {
+      return bad_field("path", point, "point " + std::to_string(index) + ": " + std::string(why));
+    };
+    std::string_view parts[4];
+    if (text::split_csv(point, parts, 4) != 4) return bad("expected ts,bid,ask,last");
+    QuotePoint p;
+    auto ts = text::parse_int(parts[0]);
+    if (!ts || *ts < 0) return bad("ts is not an integer >= 0");
+    p.ts_ns = *ts;
+    double* dst[3] = {&p.bid, &p.ask, &p.last};
+    for (int k = 0; k < 3; ++k) {
+      if (auto why = bad_quote_number(parts[k + 1], dst[k])) return bad(*why);
+    }
+    path.push_back(p);
+    ++index;
+    if (end == text.size()) break;
+    text.remove_prefix(end + 1);
+  }
+  return path;
+}
+}  // namespace
+
 Result<QuoteEvent> decode_quote_event(const Fields& f) {
   QuoteEvent e;
   HARRIER_ASSIGN_OR_RETURN(e.sym, sym_field(f));
@@ -135,12 +190,12 @@ Result<QuoteEvent> decode_quote_event(const Fields& f) {
        {std::pair{"bid", &e.bid}, std::pair{"ask", &e.ask}, std::pair{"bid_size", &e.bid_size},
         std::pair{"ask_size", &e.ask_size}, std::pair{"last", &e.last}}) {
     HARRIER_ASSIGN_OR_RETURN(std::string_view v, field(f, name));
-    auto d = text::parse_double(v);
-    if (!d) return bad_field(name, v, "not a number");
-    if (std::isinf(*d) || *d < 0) return bad_field(name, v, "negative or infinite");
-    *dst = *d;
+    if (auto why = bad_quote_number(v, dst)) return bad_field(name, v, *why);
   }
   HARRIER_ASSIGN_OR_RETURN(e.ts_ns, int_field(f, "ts_ns", 0));
+  if (auto path = field(f, "path")) {
+    HARRIER_ASSIGN_OR_RETURN(e.path, parse_quote_path(*path));
+  }
   return e;
 }
 

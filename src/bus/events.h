@@ -45,13 +45,26 @@ struct SweepEvent {
   static constexpr keys::Stream kStream = keys::Stream::kSweep;
 };
 
-// stream:quote — P1, every change of bid, ask or last of a symbol in stops:guarded (not
-// coalesced; a change of sizes alone is not published), so P3
-// is woken by the quote that crosses a stop instead of polling quote:{sym}.
+// One change of a symbol's prices, as stream:quote carries the earlier changes of an entry.
+struct QuotePoint {
+  TimestampNs ts_ns = 0;
+  double bid = kNaN, ask = kNaN, last = kNaN;
+  bool operator==(const QuotePoint&) const = default;
+};
+
+// stream:quote — P1, every change of bid, ask or last of a symbol in stops:guarded (a change of
+// sizes alone is not published), so P3 is woken by the quote that crosses a stop instead of
+// polling quote:{sym}. Nothing is coalesced away: when a symbol changes again while its previous
+// entry still waits for P1's IO thread, the change joins that entry, whose own fields become the
+// newest change and whose `path` lists the earlier ones, oldest first (ARCHITECTURE §3).
 struct QuoteEvent {
   std::string sym;
   double bid = kNaN, ask = kNaN, bid_size = kNaN, ask_size = kNaN, last = kNaN;
   TimestampNs ts_ns = 0;  // exchange time of the tick that changed the quote
+  // The earlier changes, oldest first: field "path" = "ts,bid,ask,last;ts,bid,ask,last..."
+  // (absent when empty). Sizes are the newest change's only.
+  std::vector<QuotePoint> path;
+  QuotePoint point() const { return {ts_ns, bid, ask, last}; }
   static constexpr keys::Stream kStream = keys::Stream::kQuote;
 };
 

@@ -30,9 +30,10 @@ IoWorker::IoWorker(ConnectionConfig cfg, IoWorkerOptions opts, const Clock& cloc
       spare_(kSpareBuffers) {
   opts_.backlog_capacity = std::max<std::size_t>(opts_.backlog_capacity, 1);
   opts_.max_pipeline = std::max<std::size_t>(opts_.max_pipeline, 1);
-  enc_.resize(opts_.max_pipeline);
-  quote_text_.resize(opts_.max_pipeline);
-  first_reply_.resize(opts_.max_pipeline + 1);
+  opts_.max_pipeline_items = std::max(opts_.max_pipeline_items, opts_.max_pipeline);
+  enc_.resize(opts_.max_pipeline_items);
+  quote_text_.resize(opts_.max_pipeline_items);
+  first_reply_.resize(opts_.max_pipeline_items + 1);
   maxlen_text_ = std::to_string(opts_.stream_maxlen);
 }
 
@@ -75,6 +76,64 @@ bool IoWorker::submit_event(keys::Stream stream, Fields fields) {
   return submit_item(IoItem(EventWrite{stream, std::move(fields)}));
 }
 
+IoWorker::QuoteChange IoWorker::submit_quote_change(std::size_t slot, const QuoteEvent& change) {
+  while (quote_slots_.size() <= slot) quote_slots_.emplace_back();
+  QuoteSlot& q = quote_slots_[slot];
+  {
+    std::lock_guard lock(q.mu);
+    if (q.waiting) {
+      // The entry has not been taken: the change joins it. Its newest change becomes the last
+      // point of its path (or, with the path full, is lost).
+      QuoteChange result = QuoteChange::kJoined;
+      if (q.entry.path.size() < kMaxQuotePath) {
+        q.entry.path.push_back(q.entry.point());
+      } else {
+        quote_path_drops_.fetch_add(1, std::memory_order_relaxed);
+        result = QuoteChange::kDropped;
+      }
+      std::vector<QuotePoint> path = std::move(q.entry.path);
+      q.entry = change;
+      q.entry.path = std::move(path);
+      return result;
+    }
+    q.entry.path.clear();
+    std::vector<QuotePoint> path = std::move(q.entry.path);
+    q.entry = change;
+    q.entry.path = std::move(path);
+    q.waiting = true;
+  }
+  if (submit_item(IoItem(&q))) return QuoteChange::kQueued;
+  std::lock_guard lock(q.mu);
+  q.waiting = false;
+  return QuoteChange::kDropped;
+}
+
+void IoWorker::take_quote_slot(IoItem& item) {
+  QuoteSlot* const* slot = std::get_if<QuoteSlot*>(&item);
+  if (slot == nullptr) return;
+  QuoteSlot& q = **slot;
+  QuoteEvent entry;
+  {
+    std::lock_guard lock(q.mu);
+    // The path changes hands (the slot keeps the spare's capacity); the rest is copied.
+    spare_path_.clear();
+    std::swap(q.entry.path, spare_path_);
+    entry = q.entry;
+    q.waiting = false;
+  }
+  entry.path = std::move(spare_path_);
+  item = IoItem(EventWrite{QuoteEvent::kStream, encode(entry)});
+  spare_path_ = std::move(entry.path);  // its capacity serves the next slot taken
+}
+
+void IoWorker::release_quote_slot(IoItem& item) {
+  QuoteSlot* const* slot = std::get_if<QuoteSlot*>(&item);
+  if (slot == nullptr) return;
+  std::lock_guard lock((*slot)->mu);
+  (*slot)->waiting = false;
+  (*slot)->entry.path.clear();
+}
+
 bool IoWorker::submit_item(IoItem item) {
   if (!queue_.try_push(std::move(item))) {
     queue_drops_.fetch_add(1, std::memory_order_relaxed);
@@ -93,6 +152,7 @@ IoWorkerStats IoWorker::stats() const {
   s.written = written_.load(std::memory_order_relaxed);
   s.quotes_written = quotes_written_.load(std::memory_order_relaxed);
   s.events_written = events_written_.load(std::memory_order_relaxed);
+  s.quote_path_drops = quote_path_drops_.load(std::memory_order_relaxed);
   s.rejected = rejected_.load(std::memory_order_relaxed);
   s.verified_applied = verified_applied_.load(std::memory_order_relaxed);
   s.write_failures = write_failures_.load(std::memory_order_relaxed);
@@ -121,6 +181,7 @@ void IoWorker::drain_queue() {
     while (backlog_.size() > 1 &&
            (backlog_.size() > opts_.backlog_capacity || bytes_ > opts_.backlog_max_bytes)) {
       bytes_ -= payload_bytes(backlog_.front());
+      release_quote_slot(backlog_.front());
       backlog_.pop_front();
       if (uncertain_ > 0) --uncertain_;
       backlog_drops_.fetch_add(1, std::memory_order_relaxed);
@@ -193,12 +254,17 @@ Status IoWorker::verify_uncertain() {
 }
 
 int IoWorker::write_pipeline() {
-  std::size_t n = std::min(opts_.max_pipeline, backlog_.size());
+  // At most max_pipeline seals and max_pipeline_items writes in all.
+  std::size_t n = 0;
+  for (std::size_t seals = 0; n < backlog_.size() && n < opts_.max_pipeline_items; ++n) {
+    if (std::holds_alternative<Seal>(backlog_[n]) && ++seals > opts_.max_pipeline) break;
+  }
   batch_.clear();
   const TimestampNs published_ns = clock_.now_ns();  // new_bar's publish time (wake is from it)
   for (std::size_t i = 0; i < n; ++i) {
     first_reply_[i] = batch_.size();
     IoItem& item = backlog_[i];
+    take_quote_slot(item);
     if (const Seal* seal = std::get_if<Seal>(&item)) {
       append_seal(batch_, *seal, enc_[i], opts_.stream_maxlen, published_ns);
     } else if (const QuoteWrite* qw = std::get_if<QuoteWrite>(&item)) {

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <variant>
@@ -46,6 +47,10 @@ struct IoWorkerOptions {
   std::size_t backlog_capacity = 20000;        // writes kept while Redis is down
   std::size_t backlog_max_bytes = 256u << 20;  // and at most this many payload bytes
   std::size_t max_pipeline = 64;               // seals per pipeline
+  // Writes of any kind per pipeline: quote writes and stream events are a few hundred bytes,
+  // and a pipeline capped at 64 of them made P1's writes one round trip per 64 (~150,000 a
+  // second was the most at 2.2 M ev/s, with the IO queue overflowing past it).
+  std::size_t max_pipeline_items = 1024;
   std::size_t stream_maxlen = kDefaultStreamMaxLen;
   DurationNs down_poll_ns = 20 * kNsPerMs;  // longest sleep between retries while down
 };
@@ -61,7 +66,15 @@ struct EventWrite {
   keys::Stream stream = keys::Stream::kSweep;
   Fields fields;
 };
-using IoItem = std::variant<Seal, QuoteWrite, EventWrite>;
+// The stream:quote entry of one symbol while it waits for a pipeline (submit_quote_change):
+// every change the producer publishes before the IO thread takes the entry joins it.
+struct QuoteSlot {
+  std::mutex mu;
+  bool waiting = false;       // an entry is queued or in the backlog, not yet taken into a pipeline
+  QuoteEvent entry;           // its newest change; entry.path the earlier ones
+  std::uint64_t dropped = 0;  // changes lost to a full path (producer reads under mu)
+};
+using IoItem = std::variant<Seal, QuoteWrite, EventWrite, QuoteSlot*>;
 
 struct IoWorkerStats {
   std::uint64_t submitted = 0;         // accepted by submit() (seals, quotes and events)
@@ -69,7 +82,8 @@ struct IoWorkerStats {
   std::uint64_t backlog_drops = 0;     // oldest seals dropped while Redis was down
   std::uint64_t written = 0;           // seals applied by Redis
   std::uint64_t quotes_written = 0;    // quote writes applied
-  std::uint64_t events_written = 0;    // stream events applied
+  std::uint64_t events_written = 0;    // stream events applied (a stream:quote entry counts once)
+  std::uint64_t quote_path_drops = 0;  // stream:quote changes lost to a full entry
   std::uint64_t rejected = 0;          // seals refused by the server (error reply), dropped
   std::uint64_t verified_applied = 0;  // uncertain seals found applied after a reconnect
   std::uint64_t write_failures = 0;    // pipelines cut off by a connection failure
@@ -100,6 +114,16 @@ class IoWorker {
   std::string take_buffer();
   bool submit_quote(std::string sym, const QuoteSnapshot& quote);
   bool submit_event(keys::Stream stream, Fields fields);
+  // Producer thread only: publishes a change of one symbol's prices on stream:quote. `slot`
+  // names the symbol (a small dense id, e.g. its SymbolId). A change is never merged away: while
+  // the symbol's previous entry waits for the IO thread, the change joins it (the entry's path,
+  // oldest first), so an entry is written per symbol per pipeline however fast prices move, and
+  // a stop still sees every price. Past kMaxQuotePath changes in one entry the newest replaces
+  // the entry's fields and the one it displaces is counted as lost (the IO thread has not taken
+  // the entry for that long).
+  enum class QuoteChange : std::uint8_t { kQueued, kJoined, kDropped };
+  QuoteChange submit_quote_change(std::size_t slot, const QuoteEvent& change);
+  static constexpr std::size_t kMaxQuotePath = 4096;
 
   IoWorkerStats stats() const;
 
@@ -118,6 +142,10 @@ class IoWorker {
   int write_pipeline();
   bool submit_item(IoItem item);
   void recycle(IoItem& item);  // IO thread: a written seal's bytes back to the producer
+  // IO thread: turns a waiting stream:quote entry into the write it will be from now on (sent
+  // again as the same bytes if its pipeline is cut off); the slot takes new changes again.
+  void take_quote_slot(IoItem& item);
+  void release_quote_slot(IoItem& item);  // IO thread: an entry dropped from the backlog
 
   Connection conn_;
   IoWorkerOptions opts_;
@@ -132,6 +160,8 @@ class IoWorker {
   std::string maxlen_text_;
   std::vector<std::size_t> first_reply_;  // per pipeline slot: index of its first reply
   std::vector<Reply> replies_;
+  std::deque<QuoteSlot> quote_slots_;   // by slot id; grown by the producer (stable addresses)
+  std::vector<QuotePoint> spare_path_;  // IO thread: swapped into a slot when it is taken
   log::LogEvery fail_log_{5 * kNsPerSec};
 
   // Bumped on submit and stop; the IO thread sleeps on it when it has nothing to write. Not
@@ -143,7 +173,7 @@ class IoWorker {
   std::atomic<std::int64_t> stop_deadline_mono_ns_{0};
   std::atomic<std::uint64_t> submitted_{0}, queue_drops_{0}, backlog_drops_{0}, written_{0},
       rejected_{0}, verified_applied_{0}, write_failures_{0}, backlog_size_{0}, quotes_written_{0},
-      events_written_{0}, backlog_bytes_{0};
+      events_written_{0}, backlog_bytes_{0}, quote_path_drops_{0};
   std::size_t bytes_ = 0;  // IO thread: bar payload bytes in backlog_
   std::jthread thread_;
 };

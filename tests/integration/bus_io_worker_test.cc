@@ -105,6 +105,100 @@ TEST_F(BusIoWorker, ThreadWritesWhatIsSubmitted) {
   EXPECT_EQ(stream_seqs(c), iota(0, 500));
 }
 
+QuoteEvent change(std::string sym, TimestampNs ts, double bid) {
+  return QuoteEvent{std::move(sym), bid, bid + 0.01, 100, 200, bid, ts, {}};
+}
+
+std::vector<QuoteEvent> quote_entries(Connection& c) {
+  std::vector<QuoteEvent> out;
+  auto r = c.command({"XRANGE", keys::stream_name(keys::Stream::kQuote), "-", "+"});
+  EXPECT_TRUE(r) << r.error().to_string();
+  if (!r) return out;
+  auto entries = parse_entries(r->view());
+  EXPECT_TRUE(entries);
+  if (!entries) return out;
+  for (const auto& e : *entries) {
+    auto ev = decode_quote_event(e.fields);
+    EXPECT_TRUE(ev) << ev.error().to_string();
+    if (ev) out.push_back(std::move(ev).value());
+  }
+  return out;
+}
+
+// Changes of a symbol published while its entry waits for a pipeline join that entry, oldest
+// first in its path, newest in its fields; once the entry is taken the next change starts a new
+// one. No change is lost and none is written twice.
+TEST_F(BusIoWorker, QuoteChangesJoinTheirSymbolsWaitingEntry) {
+  IoWorker w(fast_config(server().url()), IoWorkerOptions{});  // do_work() on this thread
+  using QC = IoWorker::QuoteChange;
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 10, 100.0)), QC::kQueued);
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 11, 99.5)), QC::kJoined);
+  EXPECT_EQ(w.submit_quote_change(3, change("QQQ", 12, 50.0)), QC::kQueued);
+  ASSERT_TRUE(w.submit(seal_n(1)));
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 13, 100.5)), QC::kJoined);
+  while (!w.idle()) w.do_work();
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 14, 101.0)), QC::kQueued);
+  while (!w.idle()) w.do_work();
+  EXPECT_EQ(w.stats().events_written, 3u);
+  EXPECT_EQ(w.stats().written, 1u);
+  Connection c(fast_config(server().url()));
+  auto q = quote_entries(c);
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0].sym, "SPY");
+  EXPECT_EQ(q[0].ts_ns, 13);
+  EXPECT_EQ(q[0].bid, 100.5);
+  ASSERT_EQ(q[0].path.size(), 2u);
+  EXPECT_EQ(q[0].path[0], (QuotePoint{10, 100.0, 100.01, 100.0}));
+  EXPECT_EQ(q[0].path[1], (QuotePoint{11, 99.5, 99.51, 99.5}));
+  EXPECT_EQ(q[1].sym, "QQQ");
+  EXPECT_TRUE(q[1].path.empty());
+  EXPECT_EQ(q[2].ts_ns, 14);
+  EXPECT_TRUE(q[2].path.empty());
+}
+
+// The pipeline cap counts seals: a hundred small writes go with the seals in one round trip.
+TEST_F(BusIoWorker, SmallWritesAreNotHeldToTheSealsPerPipeline) {
+  IoWorkerOptions opts;
+  opts.max_pipeline = 2;
+  IoWorker w(fast_config(server().url()), opts);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(
+        w.submit_event(keys::Stream::kSweep, encode(SweepEvent{"SPY", Side::kBuy, 2, i, i})));
+  }
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(w.submit(seal_n(i)));
+  EXPECT_EQ(w.do_work(), 102);  // the hundred events and two seals
+  EXPECT_EQ(w.stats().events_written, 100u);
+  EXPECT_EQ(w.stats().written, 2u);
+  EXPECT_EQ(w.do_work(), 2);
+  EXPECT_EQ(w.do_work(), 1);
+  EXPECT_TRUE(w.idle());
+  Connection c(fast_config(server().url()));
+  EXPECT_EQ(stream_seqs(c), iota(0, 5));
+}
+
+// An entry that has waited for kMaxQuotePath changes loses the next ones, counted; its newest
+// fields are still the newest change.
+TEST_F(BusIoWorker, AFullQuoteEntryCountsTheChangesItLoses) {
+  IoWorker w(fast_config(server().url()), IoWorkerOptions{});
+  using QC = IoWorker::QuoteChange;
+  const auto n = static_cast<TimestampNs>(IoWorker::kMaxQuotePath);
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 0, 100.0)), QC::kQueued);
+  for (TimestampNs t = 1; t <= n; ++t) {
+    ASSERT_EQ(w.submit_quote_change(0, change("SPY", t, 100.0 + t)), QC::kJoined) << t;
+  }
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", n + 1, 42.0)), QC::kDropped);
+  EXPECT_EQ(w.stats().quote_path_drops, 1u);
+  while (!w.idle()) w.do_work();
+  Connection c(fast_config(server().url()));
+  auto q = quote_entries(c);
+  ASSERT_EQ(q.size(), 1u);
+  ASSERT_EQ(q[0].path.size(), IoWorker::kMaxQuotePath);
+  EXPECT_EQ(q[0].path.front().ts_ns, 0);
+  EXPECT_EQ(q[0].path.back().ts_ns, n - 1);
+  EXPECT_EQ(q[0].ts_ns, n + 1);  // change n was displaced by n + 1
+  EXPECT_EQ(q[0].bid, 42.0);
+}
+
 TEST(BusIoWorkerRestart, BacklogIsBoundedWhileDownAndFlushedInOrderAfter) {
   auto s = harrier::testing::RedisServer::start();
   ASSERT_TRUE(s) << s.error().to_string();
@@ -130,6 +224,36 @@ TEST(BusIoWorkerRestart, BacklogIsBoundedWhileDownAndFlushedInOrderAfter) {
   Connection c(fast_config(server.url()));
   EXPECT_EQ(stream_seqs(c), iota(4, 9));  // the restarted server has no seq 0
   EXPECT_EQ(w.stats().written, 6u);
+}
+
+// A waiting quote entry dropped from the full backlog while Redis is down frees its symbol: the
+// next change starts a new entry (it would otherwise join one that no longer exists).
+TEST(BusIoWorkerRestart, AQuoteEntryDroppedWhileDownFreesItsSymbol) {
+  auto s = harrier::testing::RedisServer::start();
+  ASSERT_TRUE(s) << s.error().to_string();
+  auto& server = **s;
+  IoWorkerOptions opts;
+  opts.backlog_capacity = 2;
+  IoWorker w(fast_config(server.url()), opts);
+  ASSERT_TRUE(server.kill());
+  using QC = IoWorker::QuoteChange;
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 1, 100.0)), QC::kQueued);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(w.submit(seal_n(i)));
+    w.do_work();  // fails: Redis is down
+  }
+  EXPECT_EQ(w.stats().backlog_drops, 1u);  // the quote entry, the oldest
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 2, 101.0)), QC::kQueued);
+  ASSERT_TRUE(server.restart());
+  ASSERT_TRUE(test::eventually([&] {
+    w.do_work();
+    return w.idle();
+  }));
+  Connection c(fast_config(server.url()));
+  auto q = quote_entries(c);
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].ts_ns, 2);
+  EXPECT_TRUE(q[0].path.empty());
 }
 
 TEST(BusIoWorkerRestart, KilledAndRestartedMidStreamNothingDuplicatedOrLost) {

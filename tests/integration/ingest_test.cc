@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <signal.h>
 
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -176,8 +178,9 @@ TEST_F(IngestTest, ReplayWritesEveryOfflineBarThroughArrow) {
       << **hb;
 }
 
-// Issue #7: P1 publishes every quote change of a symbol in stops:guarded on stream:quote, not
-// coalesced, so P3 is woken by the quote that crosses a stop. The simulator (seeded) gives the
+// Issue #7: P1 publishes every price change of a symbol in stops:guarded on stream:quote, none
+// merged away (changes made while an entry waits join it), so P3 is woken by the quote that
+// crosses a stop. The simulator (seeded) gives the
 // same ticks as `harrier sim` with the same options, which is the reference.
 TEST_F(IngestTest, GuardedSymbolsQuotesArePublishedOnStreamQuote) {
   ASSERT_TRUE(conn_->command({"SADD", bus::keys::stops_guarded(), "QQQ", "NOPE"}));
@@ -198,17 +201,25 @@ TEST_F(IngestTest, GuardedSymbolsQuotesArePublishedOnStreamQuote) {
       eventually([&] { return p1.output().find("feed finished") != std::string::npos; }, 60000))
       << p1.output();
 
-  // The reference: QQQ's ticks of the same session that change its bid, ask or last price
-  // (a change of sizes alone is not published: stops act on prices).
+  // The reference: QQQ's prices (bid, ask, last) after each of its ticks of the same session
+  // that changes one of them (a change of sizes alone is not published: stops act on prices).
   const std::string csv = dir_ + "/sim.csv";
   std::vector<std::string> sim_args = {HARRIER_BINARY, "sim", "--out", csv};
   sim_args.insert(sim_args.end(), sim.begin(), sim.end());
   ChildProcess gen(sim_args, dir_ + "/sim.log");
   ASSERT_EQ(gen.wait(60000), 0) << gen.output();
+  using Prices = std::array<double, 3>;
+  auto same = [](const Prices& a, const Prices& b) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+    }
+    return true;
+  };
   std::ifstream in(csv);
   std::string line;
-  std::size_t qqq = 0, qqq_ticks = 0;
-  std::string bid, ask, last_px;
+  std::vector<Prices> reference;
+  std::size_t qqq_ticks = 0;
+  Prices px = {kNaN, kNaN, kNaN};
   while (std::getline(in, line)) {
     // ts_ns,symbol,event,price,size,bid_price,bid_size,ask_price,ask_size,venue
     std::vector<std::string> f;
@@ -216,15 +227,16 @@ TEST_F(IngestTest, GuardedSymbolsQuotesArePublishedOnStreamQuote) {
     for (std::string cell; std::getline(row, cell, ',');) f.push_back(cell);
     if (f.size() < 9 || f[1] != "QQQ") continue;
     ++qqq_ticks;
-    const std::string b0 = bid, a0 = ask, l0 = last_px;
+    const Prices before = px;
     if (f[2] == "trade") {
-      last_px = f[3];
+      px[2] = std::stod(f[3]);
     } else {
-      bid = f[5];
-      ask = f[7];
+      px[0] = std::stod(f[5]);
+      px[1] = std::stod(f[7]);
     }
-    qqq += bid != b0 || ask != a0 || last_px != l0 ? 1 : 0;
+    if (!same(px, before)) reference.push_back(px);
   }
+  const std::size_t qqq = reference.size();
   ASSERT_GT(qqq, 100u);
   ASSERT_LT(qqq, qqq_ticks);  // most ticks change sizes only
 
@@ -233,19 +245,30 @@ TEST_F(IngestTest, GuardedSymbolsQuotesArePublishedOnStreamQuote) {
   ASSERT_TRUE(range);
   auto entries = bus::parse_entries(range->view());
   ASSERT_TRUE(entries);
-  // Every QQQ tick after P1 first read stops:guarded (within its first 50 ms) is there, and
-  // nothing of the unguarded symbols.
-  EXPECT_LE(entries->size(), qqq + 1);  // + the first tick after the symbol became guarded
-  EXPECT_GE(entries->size(), qqq * 8 / 10) << qqq;
+  // The changes the entries carry (an entry's path, then its own fields), in order.
+  std::vector<Prices> published;
   TimestampNs prev = 0;
   bus::QuoteEvent last;
   for (const auto& e : *entries) {
     auto ev = bus::decode_quote_event(e.fields);
     ASSERT_TRUE(ev) << ev.error().to_string();
     EXPECT_EQ(ev->sym, "QQQ");
-    EXPECT_GE(ev->ts_ns, prev);
-    prev = ev->ts_ns;
+    ev->path.push_back(ev->point());
+    for (const bus::QuotePoint& p : ev->path) {
+      EXPECT_GE(p.ts_ns, prev);
+      prev = p.ts_ns;
+      published.push_back({p.bid, p.ask, p.last});
+    }
     last = *ev;
+  }
+  // Every QQQ price change after P1 first read stops:guarded (within its first 50 ms) is
+  // there, in order, and nothing of the unguarded symbols; the first published is that first
+  // tick, whatever it changed.
+  ASSERT_GE(published.size(), qqq * 8 / 10) << qqq;
+  ASSERT_LE(published.size(), qqq + 1);
+  const std::size_t tail = published.size() - 1;
+  for (std::size_t i = 0; i < tail; ++i) {
+    ASSERT_TRUE(same(published[1 + i], reference[qqq - tail + i])) << "change " << i + 1;
   }
   // The last entry is the session's last QQQ quote (prices do not depend on the start time).
   auto q = bus::read_hash(*conn_, bus::keys::quote("QQQ"));
@@ -259,6 +282,8 @@ TEST_F(IngestTest, GuardedSymbolsQuotesArePublishedOnStreamQuote) {
   auto hb = bus::read_heartbeat(*conn_, "ingest");
   ASSERT_TRUE(hb && hb->has_value());
   EXPECT_NE((*hb)->find("\"quote_events\":" + std::to_string(entries->size())), std::string::npos)
+      << **hb;
+  EXPECT_NE((*hb)->find("\"quote_changes\":" + std::to_string(published.size())), std::string::npos)
       << **hb;
 }
 

@@ -21,7 +21,7 @@ class TelemetryQuote : public TelemetrySuite {
   // What P1 does for a guarded symbol: one stream:quote entry per quote change.
   bus::QuoteEvent quote(std::string_view sym, double bid, double ask) {
     ts_ += 10 * kNsPerMs;
-    return bus::QuoteEvent{std::string(sym), bid, ask, 100, 100, kNaN, ts_};
+    return bus::QuoteEvent{std::string(sym), bid, ask, 100, 100, kNaN, ts_, {}};
   }
   void publish(const bus::QuoteEvent& q) { ASSERT_TRUE(bus::publish(*conn_, q)); }
   void publish_fields(const bus::Fields& f) {
@@ -107,6 +107,27 @@ TEST_F(TelemetryQuote, CrossingQuoteFiresOnceWithItsTsEvenWhenDeliveredTwice) {
   EXPECT_EQ(histogram_n(*p3, "quote_to_fire_us"), 0);  // a 2013 quote time: not live-like
   p3->signal(SIGTERM);
   EXPECT_EQ(p3->wait_exit(5000), 0);
+}
+
+// An entry carrying earlier changes (P1 joins the changes made while an entry waited for its
+// IO thread): a dip in its path crosses the stop though its newest price is back above, and
+// the exit carries the dip's time.
+TEST_F(TelemetryQuote, AChangeInAnEntrysPathCrossesTheStop) {
+  auto p3 = start_p3();
+  ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
+  guard_spy(*p3);
+  const bus::QuoteEvent high = quote("SPY", 102.0, 102.01);  // best 102, stop 101.49
+  const bus::QuoteEvent dip = quote("SPY", 101.4, 101.41);   // through it
+  bus::QuoteEvent entry = quote("SPY", 102.5, 102.51);       // back above
+  entry.path = {high.point(), dip.point()};
+  publish(entry);
+  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") == 1; }));
+  auto ev = bus::decode_exit_fire(exits()[0].fields);
+  ASSERT_TRUE(ev) << ev.error().to_string();
+  EXPECT_EQ(ev->trigger_ns, dip.ts_ns);
+  EXPECT_NEAR(ev->stop_price, 102.0 * 0.995, 1e-9);
+  ASSERT_TRUE(eventually([&] { return counter(*p3, "exits_fired") == 1; }));
+  EXPECT_EQ(counter(*p3, "quote_entries"), 1);
 }
 
 TEST_F(TelemetryQuote, ShortTrailsTheAskAndLastStandsInForAMissingSide) {
@@ -197,7 +218,7 @@ TEST_F(TelemetryQuote, QuoteThatArrivedBeforeTheStopOpenedIsAppliedWhenItOpens) 
   auto p3 = start_p3();
   ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
   // Both below where a 0.5% stop from 100 sits (99.5); QQQ's is older than its fill.
-  publish(bus::QuoteEvent{"QQQ", 99.0, 99.01, 100, 100, kNaN, kMarketStart - kNsPerSec});
+  publish(bus::QuoteEvent{"QQQ", 99.0, 99.01, 100, 100, kNaN, kMarketStart - kNsPerSec, {}});
   const bus::QuoteEvent spy = quote("SPY", 99.0, 99.01);
   publish(spy);
   ASSERT_TRUE(eventually([&] { return counter(*p3, "quotes_unguarded") == 2; }));

@@ -372,9 +372,10 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
     double& peak = r.rss_mb[role];
     peak = std::max(peak, rss_mb(**hb));
   }
-  for (const char* k : {"ticks_in", "ticks_processed", "ticks_dropped", "ticks_rejected",
-                        "late_ticks", "bars_sealed", "seals_written", "io_queue_drops",
-                        "backlog_drops", "quote_events", "quote_writes", "sweeps"}) {
+  for (const char* k :
+       {"ticks_in", "ticks_processed", "ticks_dropped", "ticks_rejected", "late_ticks",
+        "bars_sealed", "seals_written", "io_queue_drops", "backlog_drops", "quote_events",
+        "quote_changes", "quote_writes", "sweeps"}) {
     r.counters[k] = counter(*p1, k);
   }
   if (p2) {

@@ -381,11 +381,13 @@ int body(RoleContext& ctx) {
   SinkMetrics sm;
   sm.bars_sealed = &m.counter("bars_sealed", "bars sealed (all intervals)");
   sm.seals_submitted = &m.counter("seals_submitted", "seals handed to the IO thread");
-  sm.seal_queue_drops = &m.counter("io_queue_drops", "writes dropped: IO queue full");
+  sm.seal_queue_drops =
+      &m.counter("io_queue_drops", "writes dropped: IO queue full, or a quote change, entry full");
   sm.encode_errors = &m.counter("encode_errors", "bar windows that failed to encode");
   sm.sweeps = &m.counter("sweeps", "tape sweeps published");
   sm.quote_writes = &m.counter("quote_writes", "coalesced quote:{sym} writes");
-  sm.quote_events = &m.counter("quote_events", "stream:quote events (symbols in stops:guarded)");
+  sm.quote_events = &m.counter("quote_events", "stream:quote entries (symbols in stops:guarded)");
+  sm.quote_changes = &m.counter("quote_changes", "price changes the stream:quote entries carry");
   sm.seal_delay = &m.histogram(
       "seal_delay_us", "closing tick (or the clock deadline: bar end + grace) to the seal encoded");
   sm.bar_end_to_seal = &m.histogram("bar_end_to_seal_us",

@@ -73,7 +73,7 @@ void SealSink::refresh_guarded() {
 }
 
 void SealSink::publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns) {
-  bus::QuoteEvent ev;
+  bus::QuoteEvent& ev = change_;
   ev.sym = symbols_.name(symbol);
   ev.bid = q.bid;
   ev.ask = q.ask;
@@ -81,7 +81,18 @@ void SealSink::publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, Times
   ev.ask_size = q.ask_size;
   ev.last = q.last;
   ev.ts_ns = ts_ns;  // the tick that changed it (a trade moves `last`, not the quote time)
-  publish(ev, m_.quote_events);
+  switch (io_.submit_quote_change(symbol, ev)) {
+    case bus::IoWorker::QuoteChange::kQueued:
+      m_.quote_events->add();
+      m_.quote_changes->add();
+      break;
+    case bus::IoWorker::QuoteChange::kJoined:
+      m_.quote_changes->add();
+      break;
+    case bus::IoWorker::QuoteChange::kDropped:
+      m_.seal_queue_drops->add();
+      break;
+  }
 }
 
 template <typename Event>

@@ -4,9 +4,10 @@
 // worker, together with the quote of that moment. Also turns sweeps into stream:sweep events
 // and coalesces quote:{sym} writes (at most one per symbol per min interval, and the newest
 // quote always written once the interval has passed). For the symbols in stops:guarded (P3's
-// open stops, handed in through GuardedSymbols) every quote change also goes out at once, not
-// coalesced, as a stream:quote event, so a stop is woken by the quote that crosses it (a change
-// of sizes alone is not published: stops act on prices).
+// open stops, handed in through GuardedSymbols) every price change also goes out at once on
+// stream:quote, none merged away (IoWorker::submit_quote_change: a change that finds the
+// symbol's previous entry still waiting for the IO thread joins it), so a stop is woken by the
+// quote that crosses it (a change of sizes alone is not published: stops act on prices).
 // Threading: owned by P1's bar thread. Times: `market_ns` arguments are market time; latency
 // metrics use the wall clock.
 #pragma once
@@ -55,7 +56,8 @@ struct SinkMetrics {
   Counter* encode_errors = nullptr;
   Counter* sweeps = nullptr;
   Counter* quote_writes = nullptr;
-  Counter* quote_events = nullptr;       // stream:quote events of guarded symbols
+  Counter* quote_events = nullptr;       // stream:quote entries of guarded symbols
+  Counter* quote_changes = nullptr;      // price changes they carry (an entry carries >= 1)
   Histogram* seal_delay = nullptr;       // closing tick (or clock deadline) -> seal handed to IO
   Histogram* bar_end_to_seal = nullptr;  // bar end -> seal (includes waiting for the close)
 };
@@ -124,6 +126,7 @@ class SealSink final : public BarSink {
   std::vector<std::array<Window, kIntervalCount>> windows_;
   std::vector<QuoteState> quotes_;
   std::vector<SymbolId> dirty_;
+  bus::QuoteEvent change_;           // reused by publish_quote (its sym keeps its capacity)
   std::int64_t next_quote_due_ = 0;  // mono: no dirty quote may be written before this
   const GuardedSymbols* guarded_ = nullptr;
   std::uint64_t guarded_version_ = 0;

@@ -1,6 +1,7 @@
 #include "roles/telemetry/quote_stream.h"
 
 #include <utility>
+#include <vector>
 
 #include "bus/events.h"
 #include "bus/keys.h"
@@ -96,11 +97,12 @@ Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
 Status QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {
   auto it = early_.find(sym);
   if (it == early_.end()) return ok();
-  const QuoteEvent q = std::move(it->second);
+  QuoteEvent q = std::move(it->second);
   early_.erase(it);
   // Only a quote from after the fill concerns this position (an older one may belong to an
   // earlier position of the symbol, or to before the price the stop starts from).
   if (q.ts_ns < entry_ts_ns) return ok();
+  std::erase_if(q.path, [&](const bus::QuotePoint& p) { return p.ts_ns < entry_ts_ns; });
   if (!stops_.apply_quote(q, q.read_wall_ns)) return ok();
   return flush();
 }

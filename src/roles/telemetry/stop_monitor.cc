@@ -214,11 +214,18 @@ bool StopMonitor::apply_quote(const bus::QuoteEvent& q, TimestampNs read_wall_ns
   if (it == guards_.end() || it->second.fired) return false;
   Guard& g = it->second;
   g.streamed = true;
-  if (q.ts_ns < g.last_quote_ts) return true;  // older than one applied (a redelivery)
-  g.last_quote_ts = q.ts_ns;
-  m_.quotes_polled->add();
-  apply_price(g, g.stop.is_long() ? q.bid : q.ask, q.last, q.ts_ns, read_wall_ns);
+  // The entry's earlier changes first, oldest first, then its newest: every price counts (a
+  // dip that P1 published between two entries' newest prices may be the one that crosses).
+  for (const bus::QuotePoint& p : q.path) apply_point(g, p, read_wall_ns);
+  apply_point(g, q.point(), read_wall_ns);
   return true;
+}
+
+void StopMonitor::apply_point(Guard& g, const bus::QuotePoint& p, TimestampNs read_wall_ns) {
+  if (p.ts_ns < g.last_quote_ts) return;  // older than one applied (a redelivery)
+  g.last_quote_ts = p.ts_ns;
+  m_.quotes_polled->add();
+  apply_price(g, g.stop.is_long() ? p.bid : p.ask, p.last, p.ts_ns, read_wall_ns);
 }
 
 void StopMonitor::apply_price(Guard& g, double side, double last, TimestampNs ts,

@@ -13,9 +13,10 @@
 //     the first save() of a monitor replaces it (MULTI DEL SADD EXEC), so a restarted P3 drops
 //     what its last life left there; assert_guarded() re-adds every member once a second (a
 //     Redis that restarted empty).
-//   - apply_quote() takes one stream:quote event: the price (bid for a long, ask for a short,
-//     `last` when that side is missing or 0) moves or triggers the stop. An event older (ts_ns)
-//     than the last quote applied to the stop is ignored; one with the same ts_ns is applied.
+//   - apply_quote() takes one stream:quote entry: each change it carries (its path, oldest
+//     first, then its own fields) is a price (bid for a long, ask for a short, `last` when that
+//     side is missing or 0) that moves or triggers the stop. A change older (ts_ns) than the
+//     last quote applied to the stop is ignored; one with the same ts_ns is applied.
 //   - poll_quotes() is the fallback (an older P1 that does not publish stream:quote, or the
 //     first 50 ms of a guard before P1 re-read stops:guarded): it reads quote:{sym} of every
 //     unfired stop in one pipeline (HMGET bid ask last ts_ns) and applies a quote whose ts_ns is
@@ -128,6 +129,7 @@ class StopMonitor {
   Status drop(const std::string& sym);
   Status fire(const std::string& sym, Guard& g);
   // Applies one price (`side` of the position's side, else `last`) of a quote at `ts`.
+  void apply_point(Guard& g, const bus::QuotePoint& p, TimestampNs read_wall_ns);
   void apply_price(Guard& g, double side, double last, TimestampNs ts, TimestampNs read_wall_ns);
   void report_bad(const Error& e);
   void update_gauges();
