@@ -42,7 +42,7 @@ void SealSink::prepare_windows() {
     for (Interval iv : kAllIntervals) {
       Window& w = window_for(symbol, iv);
       // A name the encoder refuses is reported by the seal's encode, as before.
-      (void)w.encoder->prepare(symbols_.name(symbol), iv);
+      (void)w.bars->prepare(symbols_.name(symbol), iv);
     }
   }
 }
@@ -107,10 +107,7 @@ void SealSink::publish(const Event& ev, Counter* published) {
 SealSink::Window& SealSink::window_for(SymbolId symbol, Interval iv) {
   if (symbol >= windows_.size()) windows_.resize(static_cast<std::size_t>(symbol) + 1);
   Window& w = windows_[symbol][index_of(iv)];
-  if (!w.encoder) {
-    w.encoder = std::make_unique<arrow::BarEncoder>();
-    w.bars.reserve(2 * opts_.window);
-  }
+  if (!w.bars) w.bars = std::make_unique<arrow::BarWindowEncoder>(opts_.window);
   return w;
 }
 
@@ -120,24 +117,13 @@ SealSink::QuoteState& SealSink::quote_for(SymbolId symbol) {
 }
 
 void SealSink::seed_window(SymbolId symbol, Interval iv, std::vector<Bar> bars) {
-  Window& w = window_for(symbol, iv);
-  if (bars.size() > opts_.window) {
-    bars.erase(bars.begin(), bars.end() - static_cast<std::ptrdiff_t>(opts_.window));
-  }
-  w.bars = std::move(bars);
-  w.bars.reserve(2 * opts_.window);
+  window_for(symbol, iv).bars->assign(bars);  // keeps the last `window` of them
 }
 
 void SealSink::on_bar(SealedBar& sealed) {
   m_.bars_sealed->add();
-  Window& w = window_for(sealed.symbol, sealed.interval);
-  if (w.bars.size() == 2 * opts_.window) {
-    // Keep the newest window-1 bars at the front: amortised O(1) per bar, one contiguous span.
-    w.bars.erase(w.bars.begin(), w.bars.end() - static_cast<std::ptrdiff_t>(opts_.window - 1));
-  }
-  w.bars.push_back(sealed.bar);
-  const std::size_t n = std::min(w.bars.size(), opts_.window);
-  std::span<const Bar> live(w.bars.data() + (w.bars.size() - n), n);
+  arrow::BarWindowEncoder& bars = *window_for(sealed.symbol, sealed.interval).bars;
+  bars.push(sealed.bar);
 
   bus::Seal seal;
   seal.sym = symbols_.name(sealed.symbol);
@@ -151,7 +137,7 @@ void SealSink::on_bar(SealedBar& sealed) {
   // bytes encode then overwrote, and a reallocation whenever a reused one was a bar too short).
   seal.bars = io_.take_buffer();
   if (seal.bars.capacity() < buffer_bytes_) seal.bars.reserve(buffer_bytes_);
-  if (auto st = w.encoder->encode(live, seal.sym, seal.iv, seal.bars); !st) {
+  if (auto st = bars.encode(seal.sym, seal.iv, seal.bars); !st) {
     m_.encode_errors->add();
     log::error("ingest/bars", "cannot encode bars {} {}: {}", seal.sym, interval_name(seal.iv),
                st.error().to_string());

