@@ -99,8 +99,15 @@ class RolesTest : public ::testing::Test {
 };
 
 // What must show 1: the real SPY day (09:30-11:00) at full speed through P1, P2 and P3.
+// At full speed P1 seals the whole day within seconds, and P2 evaluates only the newest trigger
+// bar a bundle holds (an older one is skipped:superseded: a decision on bars the market has
+// moved past): which of the day's bars P2 sees on their own windows depends on the machine's
+// timing (70 of 90 superseded in one run, 1 entry). So the gates are loose enough that the day's
+// last trigger bar, which nothing supersedes, enters if no entry came before: at least one order
+// whatever the timing.
 TEST_F(RolesTest, RealDayEveryBarAcknowledgedAndPaperOrdersPlaced) {
-  auto p2 = role("execute", {});
+  auto p2 =
+      role("execute", {"strategy.ema_uptrend=false", "strategy.rsi_min=0", "strategy.rsi_max=100"});
   auto p3 = role("telemetry", {});
   ASSERT_TRUE(eventually([&] { return heartbeat("execute") && heartbeat("telemetry"); }, 20000))
       << p2->output() << p3->output();
