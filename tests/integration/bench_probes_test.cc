@@ -11,9 +11,26 @@
 #include "bus/keys.h"
 #include "bus_test_util.h"
 #include "roles/bench/probes.h"
+#include "roles/bench/session.h"
 
 namespace harrier::roles::bench {
 namespace {
+
+// P1's tick queue holds 100 ms at the session's rate (a file's rate times its speed), never
+// less than the default.
+TEST(BenchSession, FeedQueueHoldsTheLagSustainedAllows) {
+  Workload w;
+  w.rate = 2000;
+  EXPECT_EQ(feed_queue_for(w), 65536u);
+  w.rate = 5'187'358;
+  EXPECT_EQ(feed_queue_for(w), 524288u);  // 518,735 ticks, rounded up
+  w.rate = 8'000'000;
+  EXPECT_EQ(feed_queue_for(w), 1048576u);
+  w.sim = false;
+  w.rate = 100'000;
+  w.speed = 20;
+  EXPECT_EQ(feed_queue_for(w), 262144u);  // 200,000 ticks
+}
 
 using bus::test::fast_config;
 

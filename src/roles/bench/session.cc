@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -92,6 +94,11 @@ std::vector<std::string> role_argv(const Env& env, std::string_view role, const 
   set("telemetry.http=");
   if (role != "ingest") return a;
   if (w.rt_priority > 0) set(fmt::format("ingest.rt_priority={}", w.rt_priority));
+  // P1's tick queue holds the feed lag "sustained" allows (kLagLimitUs) at the session's rate:
+  // the default 65,536 ticks are 14 ms at 4.8 M ev/s, and max_rate probes there lost 0.1% of
+  // their ticks at the queue while P1's feed lag p99 was 5 ms (a stall of the bar thread on two
+  // shared cores, not the rate). Sessions below ~650,000 ev/s keep the default.
+  set(fmt::format("feed.queue_capacity={}", feed_queue_for(w)));
   if (w.sim) {
     set("feed.kind=sim");
     set(fmt::format("sim.symbols={}", w.symbols));
@@ -149,6 +156,13 @@ double rss_mb(const json::Value& hb) {
 }
 
 }  // namespace
+
+std::uint64_t feed_queue_for(const Workload& w) {
+  constexpr std::uint64_t kDefaultFeedQueue = 1 << 16;  // feed.queue_capacity's default
+  const double rate = w.sim ? w.rate : w.rate * w.speed;
+  const auto want = static_cast<std::uint64_t>(rate * kLagLimitUs / 1e6);
+  return std::max(kDefaultFeedQueue, std::bit_ceil(want));
+}
 
 namespace {
 Status count_events_of(Workload& w) {

@@ -40,6 +40,10 @@ struct Workload {
   std::string text;      // for the report
 };
 
+// feed.queue_capacity for P1 in a session of `w`: the ticks of 100 ms (the feed lag a
+// "sustained" session may have) at its rate, as a power of two, at least the default 65,536.
+std::uint64_t feed_queue_for(const Workload& w);
+
 // Counts the workload's events (the simulator is deterministic for its seed; a file is read
 // through the replay feed) and fills events, session_s and text. A file's errors name it.
 Status count_events(Workload& w);
