@@ -81,25 +81,21 @@ IoWorker::QuoteChange IoWorker::submit_quote_change(std::size_t slot, const Quot
   QuoteSlot& q = quote_slots_[slot];
   {
     std::lock_guard lock(q.mu);
-    if (q.waiting) {
-      // The entry has not been taken: the change joins it. Its newest change becomes the last
-      // point of its path (or, with the path full, is lost).
-      QuoteChange result = QuoteChange::kJoined;
-      if (q.entry.path.size() < kMaxQuotePath) {
-        q.entry.path.push_back(q.entry.point());
-      } else {
-        quote_path_drops_.fetch_add(1, std::memory_order_relaxed);
-        result = QuoteChange::kDropped;
-      }
-      std::vector<QuotePoint> path = std::move(q.entry.path);
-      q.entry = change;
-      q.entry.path = std::move(path);
-      return result;
+    const bool joins = q.waiting;  // the entry has not been taken: the change joins it
+    QuoteChange result = joins ? QuoteChange::kJoined : QuoteChange::kQueued;
+    if (!joins) {
+      q.entry.path.clear();
+    } else if (q.entry.path.size() < kMaxQuotePath) {
+      q.entry.path.push_back(q.entry.point());  // its newest change so far, now an earlier one
+    } else {
+      quote_path_drops_.fetch_add(1, std::memory_order_relaxed);  // path full: that one is lost
+      result = QuoteChange::kDropped;
     }
-    q.entry.path.clear();
+    // The change's fields; the path (and its capacity) stays the slot's.
     std::vector<QuotePoint> path = std::move(q.entry.path);
     q.entry = change;
     q.entry.path = std::move(path);
+    if (joins) return result;
     q.waiting = true;
   }
   if (submit_item(IoItem(&q))) return QuoteChange::kQueued;

@@ -70,9 +70,8 @@ struct EventWrite {
 // every change the producer publishes before the IO thread takes the entry joins it.
 struct QuoteSlot {
   std::mutex mu;
-  bool waiting = false;       // an entry is queued or in the backlog, not yet taken into a pipeline
-  QuoteEvent entry;           // its newest change; entry.path the earlier ones
-  std::uint64_t dropped = 0;  // changes lost to a full path (producer reads under mu)
+  bool waiting = false;  // an entry is queued or in the backlog, not yet taken into a pipeline
+  QuoteEvent entry;      // its newest change; entry.path the earlier ones
 };
 using IoItem = std::variant<Seal, QuoteWrite, EventWrite, QuoteSlot*>;
 

@@ -28,20 +28,28 @@ Seal seal_n(std::int64_t seq) {
   return s;
 }
 
-// The seq of every new_bar event in stream order.
-std::vector<std::int64_t> stream_seqs(Connection& c) {
-  std::vector<std::int64_t> out;
-  auto r = c.command({"XRANGE", keys::stream_name(keys::Stream::kNewBar), "-", "+"});
+// Every event of E's stream, decoded, in stream order.
+template <typename E>
+std::vector<E> stream_events(Connection& c) {
+  std::vector<E> out;
+  auto r = c.command({"XRANGE", keys::stream_name(E::kStream), "-", "+"});
   EXPECT_TRUE(r) << r.error().to_string();
   if (!r) return out;
   auto entries = parse_entries(r->view());
   EXPECT_TRUE(entries);
   if (!entries) return out;
   for (const auto& e : *entries) {
-    auto ev = decode_new_bar(e.fields);
-    EXPECT_TRUE(ev);
-    if (ev) out.push_back(ev->seq);
+    auto ev = decode<E>(e.fields);
+    EXPECT_TRUE(ev) << ev.error().to_string();
+    if (ev) out.push_back(std::move(ev).value());
   }
+  return out;
+}
+
+// The seq of every new_bar event in stream order.
+std::vector<std::int64_t> stream_seqs(Connection& c) {
+  std::vector<std::int64_t> out;
+  for (const NewBarEvent& ev : stream_events<NewBarEvent>(c)) out.push_back(ev.seq);
   return out;
 }
 
@@ -109,22 +117,6 @@ QuoteEvent change(std::string sym, TimestampNs ts, double bid) {
   return QuoteEvent{std::move(sym), bid, bid + 0.01, 100, 200, bid, ts, {}};
 }
 
-std::vector<QuoteEvent> quote_entries(Connection& c) {
-  std::vector<QuoteEvent> out;
-  auto r = c.command({"XRANGE", keys::stream_name(keys::Stream::kQuote), "-", "+"});
-  EXPECT_TRUE(r) << r.error().to_string();
-  if (!r) return out;
-  auto entries = parse_entries(r->view());
-  EXPECT_TRUE(entries);
-  if (!entries) return out;
-  for (const auto& e : *entries) {
-    auto ev = decode_quote_event(e.fields);
-    EXPECT_TRUE(ev) << ev.error().to_string();
-    if (ev) out.push_back(std::move(ev).value());
-  }
-  return out;
-}
-
 // Changes of a symbol published while its entry waits for a pipeline join that entry, oldest
 // first in its path, newest in its fields; once the entry is taken the next change starts a new
 // one. No change is lost and none is written twice.
@@ -142,7 +134,7 @@ TEST_F(BusIoWorker, QuoteChangesJoinTheirSymbolsWaitingEntry) {
   EXPECT_EQ(w.stats().events_written, 3u);
   EXPECT_EQ(w.stats().written, 1u);
   Connection c(fast_config(server().url()));
-  auto q = quote_entries(c);
+  auto q = stream_events<QuoteEvent>(c);
   ASSERT_EQ(q.size(), 3u);
   EXPECT_EQ(q[0].sym, "SPY");
   EXPECT_EQ(q[0].ts_ns, 13);
@@ -190,7 +182,7 @@ TEST_F(BusIoWorker, AFullQuoteEntryCountsTheChangesItLoses) {
   EXPECT_EQ(w.stats().quote_path_drops, 1u);
   while (!w.idle()) w.do_work();
   Connection c(fast_config(server().url()));
-  auto q = quote_entries(c);
+  auto q = stream_events<QuoteEvent>(c);
   ASSERT_EQ(q.size(), 1u);
   ASSERT_EQ(q[0].path.size(), IoWorker::kMaxQuotePath);
   EXPECT_EQ(q[0].path.front().ts_ns, 0);
@@ -250,7 +242,7 @@ TEST(BusIoWorkerRestart, AQuoteEntryDroppedWhileDownFreesItsSymbol) {
     return w.idle();
   }));
   Connection c(fast_config(server.url()));
-  auto q = quote_entries(c);
+  auto q = stream_events<QuoteEvent>(c);
   ASSERT_EQ(q.size(), 1u);
   EXPECT_EQ(q[0].ts_ns, 2);
   EXPECT_TRUE(q[0].path.empty());
