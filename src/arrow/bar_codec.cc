@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <charconv>
 
 #include "arrow/ipc_internal.h"
@@ -171,7 +172,7 @@ void BarEncoder::build_schema(std::string_view symbol, Interval iv) {
   iv_ = iv;
 }
 
-void BarEncoder::build_batch_meta(std::size_t rows) {
+void BarEncoder::build_batch_meta(std::size_t rows, BatchMeta& out) {
   std::array<detail::fbs::FieldNode, kBarColumnCount> nodes;
   std::array<detail::fbs::Buffer, 2 * kBarColumnCount> buffers;
   std::size_t off = 0;
@@ -182,29 +183,63 @@ void BarEncoder::build_batch_meta(std::size_t rows) {
     buffers[2 * i] = detail::fbs::Buffer(static_cast<std::int64_t>(off), 0);
     buffers[2 * i + 1] =
         detail::fbs::Buffer(static_cast<std::int64_t>(off), static_cast<std::int64_t>(len));
-    col_offset_[i] = off;
+    out.col_offset[i] = off;
     off += detail::pad8(len);
   }
-  body_size_ = off;
+  out.body_size = off;
   flatbuffers::FlatBufferBuilder b(2048);
-  detail::build_batch_message(b, n, nodes, buffers, static_cast<std::int64_t>(body_size_));
-  batch_msg_.resize(detail::framed_size(b.GetSize()));
-  detail::write_framed(batch_msg_.data(), {b.GetBufferPointer(), b.GetSize()});
-  rows_ = rows;
+  detail::build_batch_message(b, n, nodes, buffers, static_cast<std::int64_t>(out.body_size));
+  out.msg.resize(detail::framed_size(b.GetSize()));
+  detail::write_framed(out.msg.data(), {b.GetBufferPointer(), b.GetSize()});
+}
+
+namespace {
+// The batch messages shared by every encoder, by row count; built once, never freed.
+constexpr std::size_t kSharedBatchRows = 4096;
+std::array<std::atomic<const void*>, kSharedBatchRows + 1> g_batch_meta{};
+}  // namespace
+
+const BarEncoder::BatchMeta& BarEncoder::batch_meta(std::size_t rows) {
+  if (rows > kSharedBatchRows) {
+    build_batch_meta(rows, own_meta_);
+    return own_meta_;
+  }
+  std::atomic<const void*>& slot = g_batch_meta[rows];
+  if (const void* p = slot.load(std::memory_order_acquire)) {
+    return *static_cast<const BatchMeta*>(p);
+  }
+  auto* built = new BatchMeta;
+  build_batch_meta(rows, *built);
+  const void* expected = nullptr;
+  if (!slot.compare_exchange_strong(expected, built, std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+    delete built;  // another thread built the same one first
+    return *static_cast<const BatchMeta*>(expected);
+  }
+  return *built;
+}
+
+void BarEncoder::prepare_rows(std::size_t max_rows) {
+  BarEncoder e;
+  for (std::size_t r = 1; r <= std::min(max_rows, kSharedBatchRows); ++r) (void)e.batch_meta(r);
 }
 
 template <typename Buf>
 std::uint8_t* BarEncoder::frame(std::size_t rows, Buf& out) {
-  if (rows != rows_) build_batch_meta(rows);
-  const std::size_t total = schema_msg_.size() + batch_msg_.size() + body_size_ + 8;
+  if (rows != rows_ || meta_ == nullptr) {
+    meta_ = &batch_meta(rows);
+    rows_ = rows;
+  }
+  const BatchMeta& m = *meta_;
+  const std::size_t total = schema_msg_.size() + m.msg.size() + m.body_size + 8;
   if (out.size() != total) resize_for_overwrite(out, total);
   std::uint8_t* p = data_of(out);
   std::memcpy(p, schema_msg_.data(), schema_msg_.size());
   p += schema_msg_.size();
-  std::memcpy(p, batch_msg_.data(), batch_msg_.size());
-  p += batch_msg_.size();
+  std::memcpy(p, m.msg.data(), m.msg.size());
+  p += m.msg.size();
   const std::uint8_t eos[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
-  std::memcpy(p + body_size_, eos, 8);
+  std::memcpy(p + m.body_size, eos, 8);
   return p;
 }
 template std::uint8_t* BarEncoder::frame(std::size_t, std::string&);
@@ -219,7 +254,7 @@ Status BarEncoder::encode_into(std::span<const Bar> bars, std::string_view symbo
   const auto* base = reinterpret_cast<const std::uint8_t*>(bars.data());
   // Column by column (measured faster than row by row: one write stream at a time).
   for (std::size_t c = 0; c < kBarColumnCount; ++c) {
-    std::uint8_t* dst = p + col_offset_[c];
+    std::uint8_t* dst = p + meta_->col_offset[c];
     const std::size_t field_off = kBarColumns[c].offset;
     if (kBarColumns[c].type == ColumnType::kBool) {
       std::memset(dst, 0, detail::pad8((rows + 7) / 8));

@@ -52,6 +52,12 @@ class BarEncoder {
   // window does not pay for it (P1 prepares every window before the session's first seal).
   // Returns kInvalidInput as encode() does.
   Status prepare(std::string_view symbol, Interval iv);
+  // Builds the batch messages of streams of 1 to `max_rows` rows now. They depend on the row
+  // count alone (the columns are fixed), so every encoder of the process shares them: a window
+  // still filling up, whose row count changes at every seal, then encodes without building one
+  // (a FlatBuffers build and two allocations a seal; P1 calls this at start for its window).
+  // Thread-safe. Counts above 4,096 are built per encoder, as before.
+  static void prepare_rows(std::size_t max_rows);
 
  private:
   friend class BarWindowEncoder;
@@ -63,15 +69,22 @@ class BarEncoder {
   template <typename Buf>
   std::uint8_t* frame(std::size_t rows, Buf& out);
   void build_schema(std::string_view symbol, Interval iv);
-  void build_batch_meta(std::size_t rows);
+  // The batch message of a stream of `rows` rows and where its body's columns go.
+  struct BatchMeta {
+    std::vector<std::uint8_t> msg;  // framed
+    std::array<std::size_t, kBarColumnCount> col_offset{};
+    std::size_t body_size = 0;
+  };
+  static void build_batch_meta(std::size_t rows, BatchMeta& out);
+  // The shared one for `rows` (built on first use), or own_meta_ rebuilt past the shared table.
+  const BatchMeta& batch_meta(std::size_t rows);
 
   std::string symbol_;  // the cached schema message is for symbol_ and iv_
   Interval iv_ = Interval::k1s;
   std::vector<std::uint8_t> schema_msg_;  // framed
   std::size_t rows_ = static_cast<std::size_t>(-1);
-  std::vector<std::uint8_t> batch_msg_;                    // framed, for rows_
-  std::array<std::size_t, kBarColumnCount> col_offset_{};  // in the body
-  std::size_t body_size_ = 0;
+  const BatchMeta* meta_ = nullptr;  // for rows_
+  BatchMeta own_meta_;               // rows_ past the shared table
 };
 
 // One-shot helpers over a thread-local BarEncoder.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "arrow/bar_codec.h"
 #include "arrow/builder.h"
@@ -137,6 +138,42 @@ TEST(BarCodec, EncoderReuseAndStringOutputMatchAFreshEncoder) {
     }
   }
   EXPECT_FALSE(enc.encode({}, "", Interval::k1s, a));
+}
+
+// The batch messages are shared by row count between every encoder of the process, built by
+// whichever thread needs one first; past 4,096 rows each encoder builds its own. Streams from
+// four threads at once, at row counts none has built before, and past the shared table, decode
+// to their bars and equal one thread's bytes.
+TEST(BarCodec, SharedBatchMessagesGiveTheSameStreamsFromEveryThread) {
+  const std::vector<int> counts = {777, 778, 779, 4095, 4096, 4097, 5000};
+  std::vector<std::vector<std::vector<std::uint8_t>>> got(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < got.size(); ++t) {
+    threads.emplace_back([&, t] {
+      BarEncoder enc;
+      for (int n : counts) {
+        auto& out = got[t].emplace_back();
+        if (!enc.encode(make_bars(n), "SPY", Interval::k1m, out)) out.clear();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const auto want_bars = make_bars(counts[i]);
+    auto back = decode_bars(got[0][i]);
+    ASSERT_TRUE(back) << counts[i] << ": " << back.error().to_string();
+    ASSERT_EQ(back->size(), want_bars.size());
+    expect_bits_equal(want_bars.back(), back->back(), counts[i] - 1);
+    for (std::size_t t = 1; t < got.size(); ++t) EXPECT_EQ(got[t][i], got[0][i]) << counts[i];
+  }
+  // prepare_rows builds them ahead; an encoder then gives the same bytes.
+  BarEncoder::prepare_rows(130);
+  BarEncoder enc;
+  std::vector<std::uint8_t> after;
+  ASSERT_TRUE(enc.encode(make_bars(129), "QQQ", Interval::k5s, after));
+  auto back = decode_bars(after);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->size(), 129u);
 }
 
 TEST(BarCodec, ViewWorksOnUnalignedInput) {

@@ -1,5 +1,6 @@
 #include "arrow/bar_window.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "arrow/ipc_internal.h"
@@ -7,25 +8,10 @@
 namespace harrier::arrow {
 
 BarWindowEncoder::BarWindowEncoder(std::size_t window)
-    : window_(window == 0 ? 1 : window),
-      capacity_(2 * window_),
-      values_(kBarColumnCount * capacity_) {}
+    : window_(window == 0 ? 1 : window), values_(kBarColumnCount * window_) {}
 
 void BarWindowEncoder::push(const Bar& bar) {
-  if (start_ + rows_ == capacity_) {
-    // No room after the live rows: move the newest window - 1 to the front.
-    const std::size_t keep = std::min(rows_, window_ - 1);
-    for (std::size_t c = 0; c < kBarColumnCount; ++c) {
-      std::uint64_t* col = column(c);
-      std::memmove(col, col + start_ + rows_ - keep, keep * sizeof(std::uint64_t));
-    }
-    start_ = 0;
-    rows_ = keep;
-  } else if (rows_ == window_) {
-    ++start_;
-    --rows_;
-  }
-  const std::size_t at = start_ + rows_;
+  const std::size_t at = slot(rows_);  // past the newest, or the oldest once full
   const auto* src = reinterpret_cast<const std::uint8_t*>(&bar);
   for (std::size_t c = 0; c < kBarColumnCount; ++c) {
     std::uint64_t v;
@@ -38,7 +24,11 @@ void BarWindowEncoder::push(const Bar& bar) {
     }
     column(c)[at] = v;
   }
-  ++rows_;
+  if (rows_ < window_) {
+    ++rows_;
+  } else {
+    start_ = slot(1);
+  }
 }
 
 void BarWindowEncoder::assign(std::span<const Bar> bars) {
@@ -52,7 +42,7 @@ Bar BarWindowEncoder::bar(std::size_t i) const {
   Bar b;
   auto* dst = reinterpret_cast<std::uint8_t*>(&b);
   for (std::size_t c = 0; c < kBarColumnCount; ++c) {
-    const std::uint64_t v = column(c)[start_ + i];
+    const std::uint64_t v = column(c)[slot(i)];
     if (kBarColumns[c].type == ColumnType::kBool) {
       const bool flag = v != 0;
       std::memcpy(dst + kBarColumns[c].offset, &flag, sizeof flag);
@@ -68,14 +58,28 @@ Status BarWindowEncoder::encode_into(std::string_view symbol, Interval iv, Buf& 
   HARRIER_TRY(encoder_.prepare(symbol, iv));
   std::uint8_t* body = encoder_.frame(rows_, out);
   for (std::size_t c = 0; c < kBarColumnCount; ++c) {
-    std::uint8_t* dst = body + encoder_.col_offset_[c];
-    const std::uint64_t* src = column(c) + start_;
+    std::uint8_t* dst = body + encoder_.meta_->col_offset[c];
+    // The oldest rows up to the ring's end, then the rest from its start.
+    const std::uint64_t* col = column(c);
+    const std::size_t first = std::min(rows_, window_ - start_);
+    auto copy_rows = [&](std::uint8_t* to) {
+      std::memcpy(to, col + start_, first * sizeof(std::uint64_t));
+      if (first < rows_) {
+        std::memcpy(to + first * sizeof(std::uint64_t), col,
+                    (rows_ - first) * sizeof(std::uint64_t));
+      }
+    };
     if (kBarColumns[c].type != ColumnType::kBool) {
-      std::memcpy(dst, src, rows_ * sizeof(std::uint64_t));
+      copy_rows(dst);
       continue;
     }
     // Bit r of the bitmap is row r (values are 0 or 1); the bytes up to the 8-byte boundary
-    // are zero. Eight rows a byte.
+    // are zero. Eight rows a byte, from the rows in order.
+    // One scratch for every window of the thread: its pages stay warm.
+    thread_local std::vector<std::uint64_t> scratch;
+    if (scratch.size() < rows_) scratch.resize(rows_);
+    copy_rows(reinterpret_cast<std::uint8_t*>(scratch.data()));
+    const std::uint64_t* src = scratch.data();
     std::memset(dst, 0, detail::pad8((rows_ + 7) / 8));
     std::size_t r = 0;
     for (; r + 8 <= rows_; r += 8) {
