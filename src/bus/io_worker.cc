@@ -13,10 +13,7 @@
 namespace harrier::bus {
 
 namespace {
-// Bar buffers kept for reuse: a second boundary at 100 symbols seals ~100 windows, a minute
-// boundary ~500; past this many waiting, a written seal's buffer is freed. Buffers larger than
-// kSpareMaxBytes (a window of 120 bars is ~45 KB) are not kept.
-constexpr std::size_t kSpareBuffers = 256;
+// Bar buffers larger than kSpareMaxBytes (a window of 120 bars is ~45 KB) are not kept.
 constexpr std::size_t kSpareMaxBytes = 256u << 10;
 // The longest idle sleep: WakeWord waits have a timeout; the loop re-checks and sleeps again.
 constexpr DurationNs kIdleWaitNs = 100 * kNsPerMs;
@@ -27,7 +24,7 @@ IoWorker::IoWorker(ConnectionConfig cfg, IoWorkerOptions opts, const Clock& cloc
       opts_(opts),
       clock_(clock),
       queue_(std::max<std::size_t>(opts.queue_capacity, 1)),
-      spare_(kSpareBuffers) {
+      spare_(std::max<std::size_t>(opts.spare_buffers, 1)) {
   opts_.backlog_capacity = std::max<std::size_t>(opts_.backlog_capacity, 1);
   opts_.max_pipeline = std::max<std::size_t>(opts_.max_pipeline, 1);
   opts_.max_pipeline_items = std::max(opts_.max_pipeline_items, opts_.max_pipeline);

@@ -52,6 +52,11 @@ struct IoWorkerOptions {
   // second was the most at 2.2 M ev/s, with the IO queue overflowing past it).
   std::size_t max_pipeline_items = 1024;
   std::size_t stream_maxlen = kDefaultStreamMaxLen;
+  // Written seals' bar buffers kept for take_buffer(): a second boundary at 100 symbols seals
+  // ~100 windows, a minute boundary ~500. Past this many waiting, a written seal's buffer is
+  // freed (and the next seal past the pool mallocs fresh pages). P1 sets it to the buffers it
+  // keeps in circulation.
+  std::size_t spare_buffers = 256;
   DurationNs down_poll_ns = 20 * kNsPerMs;  // longest sleep between retries while down
 };
 

@@ -33,6 +33,7 @@ SealSink::SealSink(SealSinkOptions opts, const SymbolTable& symbols, bus::IoWork
       guarded_(guarded) {
   if (opts_.window == 0) opts_.window = 1;
   buffer_bytes_ = opts_.window * sizeof(Bar) + kWindowMetadataBytes;
+  arrow::BarEncoder::prepare_rows(opts_.window);  // a filling window's seals build none
   prepare_windows();  // the symbols a feed names at open (the simulator's, a replay's first)
 }
 
@@ -44,6 +45,12 @@ void SealSink::prepare_windows() {
       // A name the encoder refuses is reported by the seal's encode, as before.
       (void)w.bars->prepare(symbols_.name(symbol), iv);
     }
+  }
+  for (const std::size_t want = prepared_buffers(symbols_.size()); prepared_ < want; ++prepared_) {
+    std::string b;
+    b.resize(buffer_bytes_);  // the zero fill faults the pages in now, not at a boundary
+    b.clear();                // keeps the capacity
+    stash_.push_back(std::move(b));
   }
 }
 
@@ -116,6 +123,23 @@ SealSink::QuoteState& SealSink::quote_for(SymbolId symbol) {
   return quotes_[symbol];
 }
 
+std::string SealSink::take_buffer() {
+  // The written ones the IO thread handed back, oldest first, go on top of the stack: the last
+  // one back is the one taken, its pages the most recently touched.
+  const std::size_t none = std::string().capacity();  // take_buffer() with nothing back
+  for (std::string b = io_.take_buffer(); b.capacity() > none; b = io_.take_buffer()) {
+    stash_.push_back(std::move(b));
+  }
+  std::string b;
+  if (!stash_.empty()) {
+    b = std::move(stash_.back());
+    stash_.pop_back();
+  }
+  // Only when more seals are in flight than buffers were made does this allocate.
+  if (b.capacity() < buffer_bytes_) b.reserve(buffer_bytes_);
+  return b;
+}
+
 void SealSink::seed_window(SymbolId symbol, Interval iv, std::vector<Bar> bars) {
   window_for(symbol, iv).bars->assign(bars);  // keeps the last `window` of them
 }
@@ -135,8 +159,7 @@ void SealSink::on_bar(SealedBar& sealed) {
   // round between this thread and the IO thread, none is allocated, grown or zero-filled again
   // (a new string per seal was a malloc here, a free on the IO thread, a resize that zeroed the
   // bytes encode then overwrote, and a reallocation whenever a reused one was a bar too short).
-  seal.bars = io_.take_buffer();
-  if (seal.bars.capacity() < buffer_bytes_) seal.bars.reserve(buffer_bytes_);
+  seal.bars = take_buffer();
   if (auto st = bars.encode(seal.sym, seal.iv, seal.bars); !st) {
     m_.encode_errors->add();
     log::error("ingest/bars", "cannot encode bars {} {}: {}", seal.sym, interval_name(seal.iv),

@@ -12,6 +12,7 @@
 // metrics use the wall clock.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -85,6 +86,18 @@ class SealSink final : public BarSink {
   // Writes quote:{sym} for symbols whose quote changed and whose interval has passed.
   void flush_quotes(bool force = false);
 
+  // Seal buffers the sink makes at start (and as the feed names new symbols), a full window
+  // each with its pages already touched: one for every window of every symbol, as a 5-minute
+  // boundary seals all six at once, so that a boundary's seals do not malloc fresh memory and
+  // fault in its pages before the IO thread hands written ones back (on the 2-core VM of issue
+  // #7 a fresh page's fault costs ~11 us, and a 100-symbol boundary's seals took 250-430).
+  // At most kMaxPreparedBuffers (~47 MB of 120-bar windows). P1 sizes the IO worker's pool of
+  // returned buffers to hold them all.
+  static constexpr std::size_t kMaxPreparedBuffers = 1024;
+  static std::size_t prepared_buffers(std::size_t symbols) {
+    return std::min(symbols * kIntervalCount, kMaxPreparedBuffers);
+  }
+
   // Seeds the window of (symbol, iv) with bars read back from Redis (warm-up), oldest first.
   void seed_window(SymbolId symbol, Interval iv, std::vector<Bar> bars);
 
@@ -103,6 +116,11 @@ class SealSink final : public BarSink {
     double pub_bid = kNaN, pub_ask = kNaN, pub_last = kNaN;
     bool pub_fresh = false;  // newly guarded: publish the next tick whatever it changed
   };
+  // A buffer of at least buffer_bytes_ for the next seal: the last one the IO thread handed
+  // back (its pages the most recently touched: on the 2-core VM of issue #7 a page untouched
+  // for seconds costs 0.2-2 us to touch again, and the IO worker's pool hands back the oldest
+  // first), else a prepared one, else a new one.
+  std::string take_buffer();
   void publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns);
   // A stream event (its Event::kStream) to the IO thread: counted in `published`, or as a drop.
   template <typename Event>
@@ -120,6 +138,10 @@ class SealSink final : public BarSink {
 
   SealSinkOptions opts_;
   std::size_t buffer_bytes_ = 0;  // capacity of a seal's bar buffer: a full window encoded
+  // Buffers for seals, a stack: the prepared ones at the bottom, written ones the IO thread
+  // handed back on top.
+  std::vector<std::string> stash_;
+  std::size_t prepared_ = 0;  // buffers made so far (<= prepared_buffers(symbols))
   const SymbolTable& symbols_;
   bus::IoWorker& io_;
   const MarketClock& clock_;
