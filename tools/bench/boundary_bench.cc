@@ -65,7 +65,7 @@ class WindowSink final : public BarSink {
       names_.push_back(symbol_name(s));
       for (Interval iv : kAllIntervals) {
         Window& w = windows_[static_cast<std::size_t>(s)][index_of(iv)];
-        // A full window from the start, as after P1's warm-up read (seed_window).
+        // A full window from the start, as in a session past its first 120 bars of each interval.
         std::vector<Bar> seed;
         for (std::size_t i = 0; i < kWindow; ++i) {
           Bar b;

@@ -140,10 +140,6 @@ std::string SealSink::take_buffer() {
   return b;
 }
 
-void SealSink::seed_window(SymbolId symbol, Interval iv, std::vector<Bar> bars) {
-  window_for(symbol, iv).bars->assign(bars);  // keeps the last `window` of them
-}
-
 void SealSink::on_bar(SealedBar& sealed) {
   m_.bars_sealed->add();
   arrow::BarWindowEncoder& bars = *window_for(sealed.symbol, sealed.interval).bars;

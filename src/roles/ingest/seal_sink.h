@@ -98,9 +98,6 @@ class SealSink final : public BarSink {
     return std::min(symbols * kIntervalCount, kMaxPreparedBuffers);
   }
 
-  // Seeds the window of (symbol, iv) with bars read back from Redis (warm-up), oldest first.
-  void seed_window(SymbolId symbol, Interval iv, std::vector<Bar> bars);
-
  private:
   struct Window {
     // The last `window` bars in Arrow's column layout: a seal appends one row and encodes the
