@@ -156,8 +156,11 @@ void set_realtime(std::int64_t priority, std::string_view thread) {
 // a few KB (its batch message, the indicators' state): a 100-symbol minute boundary took ~110
 // faults on the bar thread, 1.3 ms of its ~10. The calling thread's heap (glibc's main arena:
 // the bar thread's) gets `bytes` faulted in at start and is never trimmed, so what it allocates
-// later comes from touched pages. Costs that much resident memory.
-constexpr std::size_t kPrefaultHeapBytes = 16u << 20;
+// later comes from touched pages. Costs that much resident memory: 4 MB and 64 KB a symbol
+// (the first seals of a symbol's six windows take ~5 KB).
+std::size_t prefault_bytes(std::size_t symbols) {
+  return std::min<std::size_t>((4u << 20) + symbols * (64u << 10), 64u << 20);
+}
 void prefault_heap(std::size_t bytes) {
   // Freed memory stays in the heap, and blocks up to 64 MB come from it rather than from mmap.
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
@@ -432,7 +435,7 @@ int body(RoleContext& ctx) {
   SealSink sink(so, source->symbols(), io, p.clock, ctx.clock, sm, &guarded);
   BarEngine engine(*sealer_opts, sink);
 
-  prefault_heap(kPrefaultHeapBytes);
+  prefault_heap(prefault_bytes(source->symbols().size()));
   ctx.mark_ready();
   set_tight_timer_slack();
   std::thread guarded_thread([&] { guarded_loop(ctx, guarded); });
