@@ -63,6 +63,7 @@ Status BarWindowEncoder::encode_into(std::string_view symbol, Interval iv, Buf& 
     const std::uint64_t* col = column(c);
     const std::size_t first = std::min(rows_, window_ - start_);
     auto copy_rows = [&](std::uint8_t* to) {
+      if (first == 0) return;  // no rows: `to` may be null (an empty scratch)
       std::memcpy(to, col + start_, first * sizeof(std::uint64_t));
       if (first < rows_) {
         std::memcpy(to + first * sizeof(std::uint64_t), col,
