@@ -195,8 +195,7 @@ void BarEncoder::build_batch_meta(std::size_t rows, BatchMeta& out) {
 
 namespace {
 // The batch messages shared by every encoder, by row count; built once, never freed.
-constexpr std::size_t kSharedBatchRows = 4096;
-std::array<std::atomic<const void*>, kSharedBatchRows + 1> g_batch_meta{};
+std::array<std::atomic<const void*>, BarEncoder::kSharedBatchRows + 1> g_batch_meta{};
 }  // namespace
 
 const BarEncoder::BatchMeta& BarEncoder::batch_meta(std::size_t rows) {

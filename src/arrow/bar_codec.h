@@ -58,6 +58,7 @@ class BarEncoder {
   // (a FlatBuffers build and two allocations a seal; P1 calls this at start for its window).
   // Thread-safe. Counts above 4,096 are built per encoder, as before.
   static void prepare_rows(std::size_t max_rows);
+  static constexpr std::size_t kSharedBatchRows = 4096;
 
  private:
   friend class BarWindowEncoder;

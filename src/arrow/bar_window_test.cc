@@ -1,16 +1,19 @@
 // BarWindowEncoder (P1's window in Arrow's column layout) writes exactly BarEncoder's bytes for
-// the last `window` bars pushed, through every slide of its storage, after assign(), for every
-// kind of value (NaN payloads, -0.0, int64 above 2^53, the bool bitmap), and errs as it does.
+// the last `window` bars pushed, through every wrap of its ring, after assign(), for every
+// kind of value (NaN payloads, -0.0, int64 above 2^53, the bool bitmap), and errs as it does;
+// describe() gives the same bytes as pieces.
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "arrow/bar_codec.h"
+
 #include "arrow/bar_window.h"
 
 namespace harrier::arrow {
@@ -84,6 +87,65 @@ TEST(BarWindowEncoder, EveryPushEncodesAsBarEncoderOnTheLastWindowBars) {
       for (std::size_t r = 0; r < n; ++r) expect_same_bars(w.bar(r), live[r], r);
     }
   }
+}
+
+std::string joined(const std::vector<std::string_view>& pieces) {
+  std::string out;
+  for (std::string_view p : pieces) out.append(p);
+  return out;
+}
+
+// describe() is encode() without the copy: its pieces, one after another, are the same bytes
+// after every push, through every wrap of the ring. A stream described and still held (its
+// pin alive: a seal the IO thread has not sent) keeps its bytes while the window moves on; the
+// pushes that find the ring held write to a copy of it.
+TEST(BarWindowEncoder, DescribedPiecesAreTheEncodedBytesAndAHeldStreamKeepsThem) {
+  for (std::size_t window : {1, 2, 3, 9, 120}) {
+    SCOPED_TRACE("window " + std::to_string(window));
+    const auto bars = random_bars(3 * window + 5, window + 7);
+    BarWindowEncoder w(window);
+    std::vector<std::string_view> held_pieces;
+    std::shared_ptr<const void> held_pin;
+    std::string held_bytes;
+    std::uint64_t copies = 0;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      w.push(bars[i]);
+      // A stream held over one push (every other one): the push copied the ring.
+      if (held_pin) {
+        EXPECT_EQ(w.ring_copies(), ++copies) << "push " << i;
+        EXPECT_EQ(joined(held_pieces), held_bytes) << "held over push " << i;
+        held_pin.reset();
+      } else {
+        EXPECT_EQ(w.ring_copies(), copies) << "push " << i;
+      }
+      std::vector<std::string_view> pieces;
+      std::shared_ptr<const void> pin;
+      std::size_t bytes = 0;
+      ASSERT_TRUE(w.describe("SPY", Interval::k1m, pieces, pin, bytes));
+      std::string want;
+      ASSERT_TRUE(w.encode("SPY", Interval::k1m, want));
+      ASSERT_EQ(joined(pieces), want) << "after push " << i;
+      EXPECT_EQ(bytes, want.size());
+      if (i % 2 == 0) {
+        held_pieces = pieces;
+        held_pin = pin;
+        held_bytes = want;
+      }
+    }
+  }
+}
+
+TEST(BarWindowEncoder, AnEmptyWindowDescribesAsItEncodes) {
+  BarWindowEncoder w(4);
+  std::vector<std::string_view> pieces;
+  std::shared_ptr<const void> pin;
+  std::size_t bytes = 0;
+  ASSERT_TRUE(w.describe("QQQ", Interval::k5s, pieces, pin, bytes));
+  std::string want;
+  ASSERT_TRUE(w.encode("QQQ", Interval::k5s, want));
+  EXPECT_EQ(joined(pieces), want);
+  EXPECT_EQ(bytes, want.size());
+  EXPECT_FALSE(w.describe("", Interval::k5s, pieces, pin, bytes));
 }
 
 TEST(BarWindowEncoder, AssignKeepsTheNewestWindowAndPushesContinueFromIt) {

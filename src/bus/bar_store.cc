@@ -61,9 +61,25 @@ void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc, std::s
   }
   std::string_view iv = interval_name(seal.iv);
 
+  auto bars = [&] {
+    if (seal.bars_pieces.empty()) {
+      batch.arg(seal.bars);
+    } else {
+      batch.arg_pieces(seal.bars_pieces);
+    }
+  };
   batch.add({"MULTI"});
-  batch.add({"SET", enc.bars_key, seal.bars});
-  batch.add({"HSET", enc.bundle_key, iv, seal.bars, keys::kBundleQuoteField, enc.quote_text});
+  batch.begin();
+  batch.arg("SET");
+  batch.arg(enc.bars_key);
+  bars();
+  batch.begin();
+  batch.arg("HSET");
+  batch.arg(enc.bundle_key);
+  batch.arg(iv);
+  bars();
+  batch.arg(keys::kBundleQuoteField);
+  batch.arg(enc.quote_text);
   batch.add({"HSET", enc.quote_key, "bid", enc.quote_fields[0], "ask", enc.quote_fields[1],
              "bid_size", enc.quote_fields[2], "ask_size", enc.quote_fields[3], "last",
              enc.quote_fields[4], "ts_ns", enc.quote_fields[5]});

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,7 +42,15 @@ struct Seal {
   std::int64_t seq = 0;          // that bar's seq
   TimestampNs sealed_ns = 0;     // wall time of the seal
   std::string bars;              // Arrow IPC bytes of the last N bars of (sym, iv)
+  // Or, when not empty, those bytes as pieces sent one after another, `bars` unused: P1's
+  // windows hand their columns over where they keep them, so the bar thread copies nothing.
+  // `bars_pin` keeps every piece alive and unchanged while the seal lives.
+  std::vector<std::string_view> bars_pieces;
+  std::shared_ptr<const void> bars_pin;
+  std::size_t bars_pieces_bytes = 0;  // their total
   QuoteSnapshot quote;
+
+  std::size_t bars_size() const { return bars_pieces.empty() ? bars.size() : bars_pieces_bytes; }
 
   NewBarEvent event() const { return {sym, iv, bar_start_ns, seq, sealed_ns}; }
 };

@@ -177,6 +177,64 @@ TEST(CommandBatch, FramedPipelineIsWhatHiredisFormatsAndBorrowsLongArguments) {
   }
 }
 
+// An arg_pieces() argument is one bulk string: the same bytes as a plain argument holding its
+// pieces one after another, in append_resp and in frame_pipeline, which sends the pieces of
+// kBorrowPieceBytes or more from where they are.
+TEST(CommandBatch, PiecesArgumentIsOneBulkStringAndBorrowsItsLongPieces) {
+  const std::string a(3000, 'a'), b(kBorrowPieceBytes - 1, 'b'), c(kBorrowPieceBytes, 'c');
+  const std::string tiny("\0\r\n", 3);
+  const std::vector<std::string_view> parts = {a, tiny, b, c, "", a};
+  std::string joined;
+  for (std::string_view p : parts) joined.append(p);
+
+  CommandBatch gathered, plain;
+  gathered.add({"MULTI"});
+  gathered.begin();
+  gathered.arg("SET");
+  gathered.arg("bars:SPY:1s");
+  gathered.arg_pieces(parts);
+  gathered.begin();
+  gathered.arg("HSET");
+  gathered.arg("bundle:SPY");
+  gathered.arg("1s");
+  gathered.arg_pieces(parts);
+  gathered.arg("quote");
+  gathered.arg("q");
+  plain.add({"MULTI"});
+  plain.add({"SET", "bars:SPY:1s", joined});
+  plain.add({"HSET", "bundle:SPY", "1s", joined, "quote", "q"});
+  ASSERT_EQ(gathered.size(), plain.size());
+  EXPECT_EQ(gathered.describe(1), "SET bars:SPY:1s");
+  EXPECT_EQ(gathered.pieces(1, 2).size(), parts.size());
+  EXPECT_TRUE(gathered.pieces(1, 1).empty());
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    std::string want, got;
+    append_resp(want, plain, i);
+    append_resp(got, gathered, i);
+    EXPECT_EQ(got, want) << i;
+  }
+  std::string want_all;
+  for (std::size_t i = 0; i < plain.size(); ++i) append_resp(want_all, plain, i);
+  std::string wire;
+  std::vector<WirePiece> pieces;
+  frame_pipeline(gathered, kBorrowArgBytes, wire, pieces);
+  std::string got_all;
+  std::size_t borrowed = 0;
+  for (const WirePiece& p : pieces) {
+    if (p.data == nullptr) {
+      got_all.append(wire, p.offset, p.len);
+    } else {
+      got_all.append(p.data, p.len);
+      EXPECT_TRUE(p.data == a.data() || p.data == c.data());
+      ++borrowed;
+    }
+  }
+  EXPECT_EQ(got_all, want_all);
+  EXPECT_EQ(borrowed, 6u);  // a twice and c, in each of the two commands
+  gathered.clear();
+  EXPECT_EQ(gathered.size(), 0u);
+}
+
 TEST(Events, RoundTripEveryStream) {
   NewBarEvent nb{"SPY", Interval::k15s, 1'700'000'000'000'000'000, 42, 1'700'000'015'250'000'000};
   auto nb2 = decode_new_bar(encode(nb));

@@ -173,12 +173,33 @@ void CommandBatch::begin() { starts_.push_back(ptrs_.size()); }
 void CommandBatch::arg(std::string_view a) {
   ptrs_.push_back(a.data());
   lens_.push_back(a.size());
+  gather_.push_back(0);
+}
+
+void CommandBatch::arg_pieces(std::span<const std::string_view> pieces) {
+  std::size_t total = 0;
+  for (std::string_view p : pieces) total += p.size();
+  ptrs_.push_back("<pieces>");
+  lens_.push_back(total);
+  gathers_.emplace_back(pieces_.size(), pieces.size());
+  gather_.push_back(static_cast<std::uint32_t>(gathers_.size()));
+  pieces_.insert(pieces_.end(), pieces.begin(), pieces.end());
+}
+
+std::span<const std::string_view> CommandBatch::pieces(std::size_t i, std::size_t k) const {
+  const std::uint32_t g = gather_[starts_[i] + k];
+  if (g == 0) return {};
+  const auto [first, count] = gathers_[g - 1];
+  return {pieces_.data() + first, count};
 }
 
 void CommandBatch::clear() {
   ptrs_.clear();
   lens_.clear();
   starts_.clear();
+  gather_.clear();
+  gathers_.clear();
+  pieces_.clear();
 }
 
 std::size_t CommandBatch::argc(std::size_t i) const {
@@ -188,7 +209,9 @@ std::size_t CommandBatch::argc(std::size_t i) const {
 
 std::string CommandBatch::describe(std::size_t i) const {
   std::vector<std::string_view> parts(argc(i));
-  for (std::size_t k = 0; k < parts.size(); ++k) parts[k] = {argv(i)[k], argvlen(i)[k]};
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    parts[k] = pieces(i, k).empty() ? std::string_view(argv(i)[k], argvlen(i)[k]) : "<pieces>";
+  }
   return describe_command(parts);
 }
 
@@ -462,7 +485,12 @@ void append_resp(std::string& out, const CommandBatch& batch, std::size_t i) {
   for (std::size_t k = 0; k < argc; ++k) {
     const std::size_t len = batch.argvlen(i)[k];
     append_decimal(out, '$', len);
-    out.append(batch.argv(i)[k], len);
+    const auto pieces = batch.pieces(i, k);
+    if (pieces.empty()) {
+      out.append(batch.argv(i)[k], len);
+    } else {
+      for (std::string_view p : pieces) out.append(p);
+    }
     out.append("\r\n", 2);
   }
 }
@@ -478,7 +506,19 @@ void frame_pipeline(const CommandBatch& batch, std::size_t borrow_min, std::stri
     for (std::size_t k = 0; k < argc; ++k) {
       const std::size_t len = batch.argvlen(i)[k];
       append_decimal(wire, '$', len);
-      if (len >= borrow_min) {
+      if (const auto gathered = batch.pieces(i, k); !gathered.empty()) {
+        // Pieces of kBorrowPieceBytes or more go from where they are (a window's columns);
+        // the smaller ones (a bitmap, the end-of-stream marker) are copied.
+        for (std::string_view p : gathered) {
+          if (p.size() >= kBorrowPieceBytes) {
+            pieces.push_back({nullptr, start, wire.size() - start});
+            pieces.push_back({p.data(), 0, p.size()});
+            start = wire.size();
+          } else {
+            wire.append(p);
+          }
+        }
+      } else if (len >= borrow_min) {
         pieces.push_back({nullptr, start, wire.size() - start});
         pieces.push_back({batch.argv(i)[k], 0, len});
         start = wire.size();

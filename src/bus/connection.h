@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bus/backoff.h"
@@ -80,12 +81,19 @@ class CommandBatch {
   // Start a command whose arguments follow through arg(); ends at the next begin()/add().
   void begin();
   void arg(std::string_view a);
+  // One argument made of `pieces`, sent one after another (P1's bar window: its columns go
+  // from where the window keeps them to the socket, nothing copied). The bytes are borrowed.
+  void arg_pieces(std::span<const std::string_view> pieces);
   void clear();
 
   std::size_t size() const { return starts_.size(); }
   std::size_t argc(std::size_t i) const;
+  // Argument k of command i; an arg_pieces() argument reads "<pieces>" here (its length is
+  // the whole argument's): its bytes are pieces(i, k).
   const char* const* argv(std::size_t i) const { return ptrs_.data() + starts_[i]; }
   const std::size_t* argvlen(std::size_t i) const { return lens_.data() + starts_[i]; }
+  // The pieces of argument k of command i when arg_pieces() gave it, else empty.
+  std::span<const std::string_view> pieces(std::size_t i, std::size_t k) const;
   // "SET bars:SPY:1s": the command name and its first argument, for error messages.
   std::string describe(std::size_t i) const;
 
@@ -93,6 +101,10 @@ class CommandBatch {
   std::vector<const char*> ptrs_;
   std::vector<std::size_t> lens_;
   std::vector<std::size_t> starts_;
+  // Per argument: 0, or 1 + the index in gathers_ of its pieces (first, count in pieces_).
+  std::vector<std::uint32_t> gather_;
+  std::vector<std::pair<std::size_t, std::size_t>> gathers_;
+  std::vector<std::string_view> pieces_;
 };
 
 // Appends command `i` of `batch` in the Redis protocol (RESP arrays of bulk strings), the bytes
@@ -110,6 +122,7 @@ struct WirePiece {
   std::size_t len = 0;
 };
 inline constexpr std::size_t kBorrowArgBytes = 2048;
+inline constexpr std::size_t kBorrowPieceBytes = 256;  // of an arg_pieces() argument
 void frame_pipeline(const CommandBatch& batch, std::size_t borrow_min, std::string& wire,
                     std::vector<WirePiece>& pieces);
 

@@ -61,7 +61,8 @@ std::string IoWorker::take_buffer() {
 
 void IoWorker::recycle(IoItem& item) {
   Seal* s = std::get_if<Seal>(&item);
-  if (s == nullptr || s->bars.capacity() > kSpareMaxBytes) return;
+  // A seal sent as pieces has no buffer of its own to give back.
+  if (s == nullptr || !s->bars_pieces.empty() || s->bars.capacity() > kSpareMaxBytes) return;
   (void)spare_.try_push(std::move(s->bars));  // full: the buffer is freed
 }
 
@@ -162,7 +163,7 @@ bool IoWorker::idle() {
 namespace {
 std::size_t payload_bytes(const IoItem& item) {
   const Seal* s = std::get_if<Seal>(&item);
-  return s == nullptr ? 0 : s->bars.size();
+  return s == nullptr ? 0 : s->bars_size();
 }
 }  // namespace
 

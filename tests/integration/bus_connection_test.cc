@@ -104,6 +104,36 @@ TEST_F(BusConnection, PipelineOfLongArgumentsArrivesWhole) {
   }
 }
 
+// A value sent as pieces (P1's seals: a window's columns from where it keeps them) is stored
+// as one value, byte for byte.
+TEST_F(BusConnection, PiecesArgumentIsStoredAsOneValue) {
+  Connection c(fast_config(server().unix_url()));
+  std::vector<std::string> parts;
+  for (int i = 0; i < 300; ++i) {
+    parts.push_back(std::string(static_cast<std::size_t>(i * 37 % 1200), static_cast<char>(i)));
+  }
+  std::vector<std::string_view> views(parts.begin(), parts.end());
+  std::string joined;
+  for (const std::string& p : parts) joined += p;
+  std::vector<std::string> keys;
+  for (int k = 0; k < 8; ++k) keys.push_back("pieces:" + std::to_string(k));
+  CommandBatch b;
+  for (const std::string& key : keys) {  // ~1,300 iovecs in all: more than one sendmsg takes
+    b.begin();
+    b.arg("SET");
+    b.arg(key);
+    b.arg_pieces(views);
+  }
+  std::vector<Reply> replies;
+  ASSERT_TRUE(c.run(b, replies));
+  for (const std::string& key : keys) {
+    auto got = c.command({"GET", key});
+    ASSERT_TRUE(got);
+    ASSERT_TRUE(got->string());
+    EXPECT_TRUE(*got->string() == joined) << key;
+  }
+}
+
 TEST_F(BusConnection, CommandTimeoutDropsTheConnectionAndReconnects) {
   ConnectionConfig cfg = fast_config(server().url());
   cfg.command_timeout_ns = 50 * kNsPerMs;

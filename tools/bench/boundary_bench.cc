@@ -21,6 +21,8 @@
 //                       (a vector<Bar> window and BarEncoder::encode)
 //   BM_BoundarySealColumns  the same with the window in Arrow's column layout
 //                       (arrow::BarWindowEncoder: push, then a memcpy per column)
+//   BM_BoundarySealDescribe  the same window described, not encoded: push, then the pieces
+//                       (BarWindowEncoder::describe, what SealSink does), nothing copied
 // Counters: seals per boundary, per_seal = CPU time per seal.
 // Instructions of the boundary alone (callgrind, repeatable on a noisy machine): run one
 // benchmark under valgrind --tool=callgrind --collect-atstart=no
@@ -52,7 +54,7 @@ std::string symbol_name(int i) { return "S" + std::to_string(100 + i); }
 // window as it is (a vector of Bars and a BarEncoder); kColumns a BarWindowEncoder.
 class WindowSink final : public BarSink {
  public:
-  enum class Layout { kRows, kColumns, kMemcpy };
+  enum class Layout { kRows, kColumns, kDescribe, kMemcpy };
   enum class Mode { kAppend, kEncode };
 
   explicit WindowSink(Layout layout) : layout_(layout), windows_(kSymbols) {
@@ -76,7 +78,7 @@ class WindowSink final : public BarSink {
           b.volume = 100;
           seed.push_back(b);
         }
-        if (layout_ == Layout::kColumns) {
+        if (layout_ == Layout::kColumns || layout_ == Layout::kDescribe) {
           w.columns = std::make_unique<arrow::BarWindowEncoder>(kWindow);
           w.columns->assign(seed);
           // Encoded once, as every window of a session has been (the batch metadata is cached).
@@ -97,6 +99,13 @@ class WindowSink final : public BarSink {
     ++seals;
     Window& w = windows_[sealed.symbol][index_of(sealed.interval)];
     const std::string& name = names_[sealed.symbol];
+    if (layout_ == Layout::kDescribe) {
+      w.columns->push(sealed.bar);
+      if (mode == Mode::kAppend) return;
+      Described& d = described_.emplace_back();
+      if (!w.columns->describe(name, sealed.interval, d.pieces, d.pin, d.bytes)) std::abort();
+      return;
+    }
     if (layout_ == Layout::kColumns) {
       w.columns->push(sealed.bar);
       if (mode == Mode::kAppend) return;
@@ -126,6 +135,7 @@ class WindowSink final : public BarSink {
   void recycle() {
     for (std::string& b : in_flight_) free_.push_back(std::move(b));
     in_flight_.clear();
+    described_.clear();  // their pins released, as the IO thread drops written seals
   }
 
   std::uint64_t seals = 0;
@@ -153,6 +163,12 @@ class WindowSink final : public BarSink {
   std::vector<std::array<Window, kIntervalCount>> windows_;
   std::vector<std::string> names_;
   std::vector<std::string> free_, in_flight_;
+  struct Described {
+    std::vector<std::string_view> pieces;
+    std::shared_ptr<const void> pin;
+    std::size_t bytes = 0;
+  };
+  std::vector<Described> described_;  // kDescribe's seals in flight
 };
 
 void evict_caches() {
@@ -248,6 +264,17 @@ void BM_BoundarySealColumns(benchmark::State& state) {
   run_boundaries(state, WindowSink::Layout::kColumns, WindowSink::Mode::kEncode);
 }
 BENCHMARK(BM_BoundarySealColumns)
+    ->ArgNames({"closing", "cold"})
+    ->Args({5, 0})
+    ->Args({6, 0})
+    ->Args({5, 1})
+    ->Args({6, 1})
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_BoundarySealDescribe(benchmark::State& state) {
+  run_boundaries(state, WindowSink::Layout::kDescribe, WindowSink::Mode::kEncode);
+}
+BENCHMARK(BM_BoundarySealDescribe)
     ->ArgNames({"closing", "cold"})
     ->Args({5, 0})
     ->Args({6, 0})
