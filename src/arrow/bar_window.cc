@@ -70,6 +70,13 @@ Bar BarWindowEncoder::bar(std::size_t i) const {
   return b;
 }
 
+void BarWindowEncoder::pack_bitmap(const std::uint64_t* col, std::uint8_t* dst) const {
+  // Bit r is row r (oldest first; values are 0 or 1). `dst` is zeroed by the caller.
+  for (std::size_t r = 0; r < rows_; ++r) {
+    dst[r >> 3] = static_cast<std::uint8_t>(dst[r >> 3] | (col[slot(r)] << (r & 7)));
+  }
+}
+
 template <typename Buf>
 Status BarWindowEncoder::encode_into(std::string_view symbol, Interval iv, Buf& out) {
   HARRIER_TRY(encoder_.prepare(symbol, iv));
@@ -78,35 +85,17 @@ Status BarWindowEncoder::encode_into(std::string_view symbol, Interval iv, Buf& 
     std::uint8_t* dst = body + encoder_.meta_->col_offset[c];
     // The oldest rows up to the ring's end, then the rest from its start.
     const std::uint64_t* col = column(c);
-    const std::size_t first = std::min(rows_, window_ - start_);
-    auto copy_rows = [&](std::uint8_t* to) {
-      if (first == 0) return;  // no rows: `to` may be null (an empty scratch)
-      std::memcpy(to, col + start_, first * sizeof(std::uint64_t));
-      if (first < rows_) {
-        std::memcpy(to + first * sizeof(std::uint64_t), col,
-                    (rows_ - first) * sizeof(std::uint64_t));
-      }
-    };
-    if (kBarColumns[c].type != ColumnType::kBool) {
-      copy_rows(dst);
+    if (kBarColumns[c].type == ColumnType::kBool) {
+      std::memset(dst, 0, detail::pad8((rows_ + 7) / 8));
+      pack_bitmap(col, dst);
       continue;
     }
-    // Bit r of the bitmap is row r (values are 0 or 1); the bytes up to the 8-byte boundary
-    // are zero. Eight rows a byte, from the rows in order.
-    // One scratch for every window of the thread: its pages stay warm.
-    thread_local std::vector<std::uint64_t> scratch;
-    if (scratch.size() < rows_) scratch.resize(rows_);
-    copy_rows(reinterpret_cast<std::uint8_t*>(scratch.data()));
-    const std::uint64_t* src = scratch.data();
-    std::memset(dst, 0, detail::pad8((rows_ + 7) / 8));
-    std::size_t r = 0;
-    for (; r + 8 <= rows_; r += 8) {
-      std::uint64_t byte = 0;
-      for (std::size_t k = 0; k < 8; ++k) byte |= src[r + k] << k;
-      dst[r >> 3] = static_cast<std::uint8_t>(byte);
-    }
-    for (; r < rows_; ++r) {
-      dst[r >> 3] = static_cast<std::uint8_t>(dst[r >> 3] | (src[r] << (r & 7)));
+    // The oldest rows up to the ring's end, then the rest from its start.
+    const std::size_t first = std::min(rows_, window_ - start_);
+    if (first > 0) std::memcpy(dst, col + start_, first * sizeof(std::uint64_t));
+    if (first < rows_) {
+      std::memcpy(dst + first * sizeof(std::uint64_t), col,
+                  (rows_ - first) * sizeof(std::uint64_t));
     }
   }
   return ok();
@@ -162,9 +151,7 @@ Status BarWindowEncoder::describe(std::string_view symbol, Interval iv,
       continue;
     }
     std::uint8_t* dst = d->bitmaps.data() + bitmap;
-    for (std::size_t r = 0; r < rows_; ++r) {
-      dst[r >> 3] = static_cast<std::uint8_t>(dst[r >> 3] | (col[slot(r)] << (r & 7)));
-    }
+    pack_bitmap(col, dst);
     if (bitmap_bytes > 0) pieces.push_back(bytes_of(dst, bitmap_bytes));
     bitmap += bitmap_bytes;
   }

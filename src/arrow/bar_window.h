@@ -70,6 +70,8 @@ class BarWindowEncoder {
   std::uint64_t* column(std::size_t c) { return ring_->data() + c * window_; }
   const std::uint64_t* column(std::size_t c) const { return ring_->data() + c * window_; }
   void own_ring();  // before a push: copies the ring when a pin holds it
+  // A bool column's rows as an Arrow bitmap into `dst` (zeroed, (rows + 7) / 8 bytes or more).
+  void pack_bitmap(const std::uint64_t* col, std::uint8_t* dst) const;
   // Ring slot of live row i (0 = oldest).
   std::size_t slot(std::size_t i) const {
     const std::size_t j = start_ + i;
