@@ -332,6 +332,7 @@ Status Connection::open() {
   c->reader->privdata = guard_.get();
   *guard_ = ReaderGuard{cfg_.max_array_elements, false, 0, false};
   ctx_ = std::move(c);
+  timeout_set_ns_ = -1;
   HARRIER_TRY(set_timeout(cfg_.command_timeout_ns));
 
   if (!password.empty()) {
@@ -358,10 +359,12 @@ Status Connection::open() {
 }
 
 Status Connection::set_timeout(DurationNs ns) {
+  if (ns == timeout_set_ns_) return ok();
   if (redisSetTimeout(ctx_.get(), to_timeval(ns)) != REDIS_OK) {
     std::string_view args[] = {"(set socket timeout)"};
     return fail(What{args});
   }
+  timeout_set_ns_ = ns;
   return ok();
 }
 
@@ -457,10 +460,9 @@ Result<Reply> Connection::command(std::span<const std::string_view> args, Durati
     return fail(what);
   }
   ++stats_.commands;
-  if (timeout_ns > 0) HARRIER_TRY(set_timeout(timeout_ns));
+  HARRIER_TRY(set_timeout(timeout_ns > 0 ? timeout_ns : cfg_.command_timeout_ns));
   HARRIER_TRY(send_pending(what));
   HARRIER_ASSIGN_OR_RETURN(Reply reply, read_reply(what));
-  if (timeout_ns > 0) HARRIER_TRY(set_timeout(cfg_.command_timeout_ns));
   if (reply.view().is_error()) return Error(check_reply(reply.view(), what.text()).error());
   return reply;
 }
@@ -572,11 +574,13 @@ Status Connection::send_pieces(const What& what) {
   return ok();
 }
 
-Status Connection::run(const CommandBatch& batch, std::vector<Reply>& replies) {
+Status Connection::run(const CommandBatch& batch, std::vector<Reply>& replies,
+                       DurationNs timeout_ns) {
   replies.clear();
   HARRIER_TRY(ensure_connected());
   stats_.commands += batch.size();
   if (batch.size() == 0) return ok();
+  HARRIER_TRY(set_timeout(timeout_ns > 0 ? timeout_ns : cfg_.command_timeout_ns));
   frame_pipeline(batch, kBorrowArgBytes, wire_, pieces_);
   // hiredis' output buffer is empty between calls (every call sends what it appends); sending
   // it first keeps the order should that ever change.

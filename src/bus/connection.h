@@ -168,8 +168,9 @@ class Connection {
   // Pipelining: sends every command of `batch` in one write and reads one reply per command.
   // Error replies are returned as replies (inspect them with check_reply); only a connection
   // failure fails the whole call. `replies` is cleared first; on a connection failure it holds
-  // the replies read before the failure.
-  Status run(const CommandBatch& batch, std::vector<Reply>& replies);
+  // the replies read before the failure. `timeout_ns` > 0 overrides the command timeout for
+  // every reply of this call (a batch that ends with a blocking command).
+  Status run(const CommandBatch& batch, std::vector<Reply>& replies, DurationNs timeout_ns = 0);
 
   // PING round trip in ns, also recorded in ping_histogram().
   Result<DurationNs> ping();
@@ -198,6 +199,8 @@ class Connection {
   Status send_pieces(const What& what);  // wire_ and pieces_, with sendmsg
   Result<Reply> read_reply(const What& what);
   Error fail(const What& what);  // drops the context and schedules the next attempt
+  // Makes `ns` the socket's timeout; a no-op when it is already (a loop that blocks on every
+  // read would otherwise pay two setsockopt calls to set it and two to restore it).
   Status set_timeout(DurationNs ns);
 
   ConnectionConfig cfg_;
@@ -206,6 +209,7 @@ class Connection {
   std::unique_ptr<ReaderGuard> guard_;
   std::unique_ptr<redisContext, CtxFree> ctx_;
   std::int64_t next_attempt_mono_ns_ = 0;
+  DurationNs timeout_set_ns_ = -1;  // the socket's timeout; -1: none set on this context yet
   LatencyHistogram ping_hist_;
   ConnectionStats stats_;
   std::string wire_;               // run(): the pipeline's framing and small arguments, reused

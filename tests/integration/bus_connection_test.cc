@@ -153,6 +153,38 @@ TEST_F(BusConnection, CommandTimeoutDropsTheConnectionAndReconnects) {
   EXPECT_EQ(c.stats().connects, 2u);
 }
 
+// The socket timeout is set only when it changes (a loop blocking on every read paid four
+// setsockopt calls a read): a per-call timeout must still end with its call, and a pipeline
+// that ends with a blocking command takes one too.
+TEST_F(BusConnection, PerCallTimeoutEndsWithItsCallAndAPipelineTakesOne) {
+  ConnectionConfig cfg = fast_config(server().url());
+  cfg.command_timeout_ns = 100 * kNsPerMs;
+  Connection c(cfg);
+  auto long_block = c.command({"BLPOP", "never", "0.2"}, 2 * kNsPerSec);
+  ASSERT_TRUE(long_block) << long_block.error().to_string();
+  EXPECT_TRUE(long_block->is_nil());
+  // Without an override the 100 ms command timeout is back: a 1 s block is cut off.
+  auto cut = c.command({"BLPOP", "never", "1"});
+  ASSERT_FALSE(cut);
+  EXPECT_NE(cut.error().message().find("timeout"), std::string::npos) << cut.error().message();
+
+  CommandBatch b;
+  b.add({"SET", "k", "v"});
+  b.add({"BLPOP", "never", "0.2"});
+  std::vector<Reply> rs;
+  Status st = test::eventually([&] { return c.run(b, rs, 2 * kNsPerSec); });
+  ASSERT_TRUE(st) << st.error().to_string();
+  ASSERT_EQ(rs.size(), 2u);
+  EXPECT_TRUE(rs[1].view().is_nil());
+  // The same pipeline without the override is cut off at the command timeout.
+  Status cut_run = c.run(b, rs);
+  ASSERT_FALSE(cut_run);
+  EXPECT_NE(cut_run.error().message().find("timeout"), std::string::npos)
+      << cut_run.error().message();
+  EXPECT_EQ(rs.size(), 1u);  // the SET's reply was read before the cut
+  EXPECT_EQ(c.stats().connects, 2u);
+}
+
 TEST_F(BusConnection, ReplyLargerThanTheLimitIsRefused) {
   ConnectionConfig cfg = fast_config(server().url());
   cfg.max_reply_bytes = 1 << 20;

@@ -263,6 +263,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   ScenarioResult r;
   r.workload = w.text;
   r.burst = w.sim && w.burst;
+  const std::uint64_t redis_cpu0 = env.redis_pid > 0 ? cpu_ms(env.redis_pid) : 0;
 
   // P2 and P3 first, so they are waiting on their streams when the first bar seals.
   HARRIER_ASSIGN_OR_RETURN(Child execute, start_role(env, "execute", w));
@@ -348,6 +349,8 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
                          std::pair{&telemetry, "telemetry"}}) {
     r.counters[std::string("cpu_ms_") + role] = cpu_ms(c->pid());
   }
+  // The private Redis serves every session of the run: its CPU from this session's start on.
+  if (env.redis_pid > 0) r.counters["cpu_ms_redis"] = cpu_ms(env.redis_pid) - redis_cpu0;
 
   // Teardown order (ARCHITECTURE §6): P3, P2, then P1 with a grace to flush.
   std::string exits;

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include <sys/types.h>
+
 #include "bus/connection.h"
 #include "core/result.h"
 #include "roles/bench/report.h"
@@ -18,6 +20,7 @@ struct Env {
   std::string dir;  // logs (and the private Redis)
   std::string url;  // Redis
   bus::ConnectionConfig redis;
+  pid_t redis_pid = 0;  // the private redis-server (0: --redis, not ours to measure)
 };
 
 // What P1 reads in one session: the simulator at real-time speed, or a file replayed at `speed`.

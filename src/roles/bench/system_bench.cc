@@ -56,6 +56,7 @@ Status start_redis(Running& run) {
   }
   HARRIER_ASSIGN_OR_RETURN(Child c,
                            Child::spawn({"redis-server", conf}, run.env.dir + "/redis.log"));
+  run.env.redis_pid = c.pid();
   run.redis.emplace(std::move(c));
   run.env.url = "unix:" + sock;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -1,5 +1,6 @@
 #include "roles/telemetry/quote_stream.h"
 
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -46,17 +47,18 @@ Result<LoopRead> parse_loop_read(const bus::Reply& r) {
   return out;
 }
 
-Result<LoopRead> read_loop_streams(bus::Connection& c, std::string_view consumer, std::size_t count,
-                                   std::int64_t block_ms, const Clock& wall) {
+Result<LoopRead> read_loop_streams(bus::Connection& c, bus::CommandBatch& batch,
+                                   std::vector<bus::Reply>& replies, std::string_view consumer,
+                                   std::size_t count, std::int64_t block_ms, const Clock& wall) {
   const std::string count_text = std::to_string(count), block_text = std::to_string(block_ms);
   const DurationNs timeout = block_ms * kNsPerMs + c.config().command_timeout_ns;
-  HARRIER_ASSIGN_OR_RETURN(
-      bus::Reply r,
-      c.command({"XREADGROUP", "GROUP", bus::keys::kGroupTelemetry, consumer, "COUNT", count_text,
-                 "BLOCK", block_text, "STREAMS", entry_fire_stream(), quote_stream(), ">", ">"},
-                timeout));
+  batch.add({"XREADGROUP", "GROUP", bus::keys::kGroupTelemetry, consumer, "COUNT", count_text,
+             "BLOCK", block_text, "STREAMS", entry_fire_stream(), quote_stream(), ">", ">"});
+  HARRIER_TRY(c.run(batch, replies, timeout));
   const TimestampNs reply_wall_ns = wall.now_ns();
-  HARRIER_ASSIGN_OR_RETURN(LoopRead out, parse_loop_read(r));
+  const std::size_t last = batch.size() - 1;
+  HARRIER_TRY(bus::check_reply(replies[last].view(), batch.describe(last)));
+  HARRIER_ASSIGN_OR_RETURN(LoopRead out, parse_loop_read(replies[last]));
   out.reply_wall_ns = reply_wall_ns;
   return out;
 }
@@ -91,7 +93,7 @@ Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
       }
     }
   }
-  return flush();
+  return stops_.fire_pending();
 }
 
 Status QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {
@@ -104,7 +106,40 @@ Status QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {
   if (q.ts_ns < entry_ts_ns) return ok();
   std::erase_if(q.path, [&](const bus::QuotePoint& p) { return p.ts_ns < entry_ts_ns; });
   if (!stops_.apply_quote(q, q.read_wall_ns)) return ok();
-  return flush();
+  return stops_.fire_pending();
+}
+
+void QuoteStream::stage(bus::CommandBatch& batch) {
+  if (!unacked_.empty() && !stops_.fire_due()) {
+    acking_ = std::move(unacked_);
+    unacked_.clear();
+    ack_index_ = batch.size();
+    batch.begin();
+    batch.arg("XACK");
+    batch.arg(quote_stream());
+    batch.arg(bus::keys::kGroupTelemetry);
+    for (const std::string& id : acking_) batch.arg(id);
+  }
+  stops_.stage_save(batch);
+}
+
+Status QuoteStream::finish(const bus::CommandBatch& batch, std::span<const bus::Reply> replies) {
+  Status st = ok();
+  if (!acking_.empty()) {
+    if (replies.size() <= ack_index_) {
+      st = unavailable("XACK stream:quote: no reply");
+    } else {
+      st = bus::check_reply(replies[ack_index_].view(), batch.describe(ack_index_));
+    }
+    if (!st) {  // acknowledged again with the next ones (XACK of an acknowledged id is a no-op)
+      acking_.insert(acking_.end(), std::make_move_iterator(unacked_.begin()),
+                     std::make_move_iterator(unacked_.end()));
+      unacked_ = std::move(acking_);
+    }
+    acking_.clear();
+  }
+  Status saved = stops_.finish_save(batch, replies);
+  return st ? saved : st;
 }
 
 Status QuoteStream::flush() {

@@ -48,17 +48,14 @@ double price_of(const bus::ReplyView& r) {
 
 // Every reply of `batch` is ok, and an EXEC reply holds no error either. Names the command only
 // when one failed.
-Status check_replies(const bus::CommandBatch& batch, const std::vector<bus::Reply>& replies) {
-  for (std::size_t i = 0; i < replies.size(); ++i) {
-    const bus::ReplyView r = replies[i].view();
-    if (r.is_error()) return bus::check_reply(r, batch.describe(i));
-    if (batch.argc(i) != 1 || std::string_view(batch.argv(i)[0], batch.argvlen(i)[0]) != "EXEC") {
-      continue;
-    }
-    if (r.is_nil()) return protocol_error("EXEC aborted");
-    HARRIER_TRY(r.array());
-    for (std::size_t j = 0; j < r.size(); ++j) HARRIER_TRY(bus::check_reply(r.at(j), "EXEC"));
+Status check_batch_reply(const bus::CommandBatch& batch, std::size_t i, const bus::ReplyView r) {
+  if (r.is_error()) return bus::check_reply(r, batch.describe(i));
+  if (batch.argc(i) != 1 || std::string_view(batch.argv(i)[0], batch.argvlen(i)[0]) != "EXEC") {
+    return ok();
   }
+  if (r.is_nil()) return protocol_error("EXEC aborted");
+  HARRIER_TRY(r.array());
+  for (std::size_t j = 0; j < r.size(); ++j) HARRIER_TRY(bus::check_reply(r.at(j), "EXEC"));
   return ok();
 }
 
@@ -88,6 +85,13 @@ std::size_t StopMonitor::unfired() const {
   std::size_t n = 0;
   for (const auto& [sym, g] : guards_) n += g.fired ? 0 : 1;
   return n;
+}
+
+bool StopMonitor::fire_due() const {
+  for (const auto& [sym, g] : guards_) {
+    if (g.stop.triggered() && !g.fired) return true;
+  }
+  return false;
 }
 
 std::size_t StopMonitor::unstreamed() const {
@@ -361,53 +365,75 @@ Status StopMonitor::recheck() {
 }
 
 Status StopMonitor::save() {
-  // Text the batch borrows: six strings per stop, kept alive until run() returns.
-  std::vector<std::array<std::string, 6>> text;
-  std::vector<Guard*> saved;
+  bus::CommandBatch batch;
+  stage_save(batch);
+  if (batch.size() == 0) return ok();
+  std::vector<bus::Reply> replies;
+  Status st = conn_.run(batch, replies);
+  Status done = finish_save(batch, replies);
+  return st ? done : st;
+}
+
+void StopMonitor::stage_save(bus::CommandBatch& batch) {
+  staged_ = {};
+  staged_.first = batch.size();
+  staged_.key = bus::keys::stops_guarded();
   for (auto& [sym, g] : guards_) {
     if (!g.dirty) continue;
-    text.push_back({bus::keys::stop_state(sym), g.pos.entry_order_id, num(g.stop.best_price()),
-                    num(g.stop.stop_price()), std::string(risk::stop_mode_name(cfg_.params.mode)),
-                    std::to_string(wall_.now_ns())});
-    saved.push_back(&g);
+    staged_.text.push_back({bus::keys::stop_state(sym), g.pos.entry_order_id,
+                            num(g.stop.best_price()), num(g.stop.stop_price()),
+                            std::string(risk::stop_mode_name(cfg_.params.mode)),
+                            std::to_string(wall_.now_ns())});
+    staged_.syms.push_back(sym);
   }
-  bus::CommandBatch batch;
-  for (const auto& t : text) {
+  for (const auto& t : staged_.text) {
     batch.add({"HSET", t[0], "entry_order_id", t[1], "best_price", t[2], "stop_price", t[3], "mode",
                t[4], "updated_ns", t[5]});
   }
   // stops:guarded: replaced whole the first time (and after a failure), else the difference.
-  const std::string key = bus::keys::stops_guarded();
-  std::vector<std::string> want = guarded_symbols(), add, remove;
+  staged_.want = guarded_symbols();
   if (!guarded_known_) {
     batch.add({"MULTI"});
-    batch.add({"DEL", key});
-    add = want;
+    batch.add({"DEL", staged_.key});
+    staged_.add = staged_.want;
   } else {
-    std::set_difference(want.begin(), want.end(), guarded_published_.begin(),
-                        guarded_published_.end(), std::back_inserter(add));
-    std::set_difference(guarded_published_.begin(), guarded_published_.end(), want.begin(),
-                        want.end(), std::back_inserter(remove));
+    std::set_difference(staged_.want.begin(), staged_.want.end(), guarded_published_.begin(),
+                        guarded_published_.end(), std::back_inserter(staged_.add));
+    std::set_difference(guarded_published_.begin(), guarded_published_.end(), staged_.want.begin(),
+                        staged_.want.end(), std::back_inserter(staged_.remove));
   }
-  for (auto [verb, syms] : {std::pair{"SADD", &add}, std::pair{"SREM", &remove}}) {
+  for (auto [verb, syms] : {std::pair{"SADD", &staged_.add}, std::pair{"SREM", &staged_.remove}}) {
     if (syms->empty()) continue;
     batch.begin();
     batch.arg(verb);
-    batch.arg(key);
+    batch.arg(staged_.key);
     for (const std::string& s : *syms) batch.arg(s);
   }
   if (!guarded_known_) batch.add({"EXEC"});
-  if (batch.size() == 0) return ok();
+  staged_.count = batch.size() - staged_.first;
+}
 
-  std::vector<bus::Reply> replies;
-  Status st = conn_.run(batch, replies);
-  if (st) st = check_replies(batch, replies);
+Status StopMonitor::finish_save(const bus::CommandBatch& batch,
+                                std::span<const bus::Reply> replies) {
+  const std::size_t first = staged_.first, count = staged_.count;
+  if (count == 0) return ok();
+  staged_.count = 0;
+  Status st = ok();
+  if (replies.size() < first + count) {
+    st = unavailable("stop:{sym} and stops:guarded: no reply");
+  } else {
+    for (std::size_t i = first; i < first + count && st; ++i) {
+      st = check_batch_reply(batch, i, replies[i].view());
+    }
+  }
   if (!st) {
     guarded_known_ = false;  // in an unknown state: replace it whole next time
     return st;
   }
-  for (Guard* g : saved) g->dirty = false;
-  guarded_published_ = std::move(want);
+  for (const std::string& sym : staged_.syms) {
+    if (auto it = guards_.find(sym); it != guards_.end()) it->second.dirty = false;
+  }
+  guarded_published_ = std::move(staged_.want);
   guarded_known_ = true;
   return ok();
 }

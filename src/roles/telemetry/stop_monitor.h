@@ -34,8 +34,10 @@
 // Thread: the telemetry loop thread only (it owns the Connection).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +94,15 @@ class StopMonitor {
   // Writes stop:{sym} of the stops that moved and brings stops:guarded in line with the
   // unfired stops, in one pipeline.
   Status save();
+  // save() in two halves, so that the loop sends it ahead of its next read in the same write:
+  // stage_save() appends the commands to `batch` (they borrow this monitor's text: run the
+  // batch before any other call on the monitor), finish_save() takes the batch's replies
+  // (`replies` shorter than the batch: the connection failed before the rest) and returns the
+  // first failure, in which case what was staged stays to be saved again.
+  void stage_save(bus::CommandBatch& batch);
+  Status finish_save(const bus::CommandBatch& batch, std::span<const bus::Reply> replies);
+  // A triggered stop whose exit is not published yet (fire_pending() failed).
+  bool fire_due() const;
   // 1 Hz: one SADD stops:guarded of every unfired stop's symbol (when there is one).
   Status assert_guarded();
   // Fallback: one quote:{sym} poll of every unfired stop; fires what is hit; saves.
@@ -142,6 +153,13 @@ class StopMonitor {
   // What stops:guarded holds as far as this monitor knows; meaningful once guarded_known_.
   std::vector<std::string> guarded_published_;
   bool guarded_known_ = false;
+  struct Staged {                      // what stage_save() put in a batch, until finish_save()
+    std::size_t first = 0, count = 0;  // its commands in the batch
+    std::string key;                   // stops:guarded
+    std::vector<std::array<std::string, 6>> text;
+    std::vector<std::string> syms, want, add, remove;
+  };
+  Staged staged_;
   log::LogEvery bad_log_{5 * kNsPerSec};
 };
 

@@ -208,6 +208,8 @@ int body(RoleContext& ctx) {
   std::int64_t next_wd = ctx.clock.mono_ns() + wd_period;
   std::int64_t next_poll = ctx.clock.mono_ns() + kFallbackPollNs;
   bool need_group = false;
+  bus::CommandBatch batch;
+  std::vector<bus::Reply> replies;
   // One turn of the loop; the first error ends the turn (and the loop backs off).
   auto turn = [&]() -> Status {
     if (need_group) {
@@ -216,8 +218,12 @@ int body(RoleContext& ctx) {
       need_group = false;
     }
     const bool fast_poll = stops.unstreamed() > 0;
-    auto read = read_loop_streams(conn, kConsumer, kReadCount, fast_poll ? kPollBlockMs : kBlockMs,
-                                  ctx.clock);
+    // The last reply's acknowledgements and stop saves ride ahead of the read (one write).
+    batch.clear();
+    quotes.stage(batch);
+    auto read = read_loop_streams(conn, batch, replies, kConsumer, kReadCount,
+                                  fast_poll ? kPollBlockMs : kBlockMs, ctx.clock);
+    Status staged = quotes.finish(batch, replies);
     if (!read) {
       need_group = true;
       return std::move(read).error();
@@ -225,6 +231,7 @@ int body(RoleContext& ctx) {
     // Quotes first: a crossing is the latency-critical path (issue #7).
     if (!read->quote.empty()) HARRIER_TRY(quotes.handle(read->quote, read->reply_wall_ns));
     HARRIER_TRY(handle_entries(conn, stops, quotes, read->entry_fire, lm, bad_log, ctx.clock));
+    HARRIER_TRY(staged);  // after the entries read in the same round trip are handled
     if (ib_positions) ib_positions->poll();
     const std::int64_t now = ctx.clock.mono_ns();
     if (stops.unfired() > 0 && (fast_poll || now >= next_poll)) {
@@ -256,6 +263,9 @@ int body(RoleContext& ctx) {
       back_off(conn);
     }
   }
+  // What the last reply left to write (its acknowledgements, the stops it moved): a clean stop
+  // leaves nothing pending.
+  if (auto st = quotes.flush(); !st) report(st.error(), "stopping");
   if (http) http->stop();
   log::info(kTag, "stopping: {} stops open, {} exits fired", stops.active(),
             sm.exits_fired->value());
