@@ -121,7 +121,15 @@ Result<bool> create_order(Connection& c, std::string_view id, const Fields& fiel
 }
 
 std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCreate> orders) {
+  std::vector<Result<std::optional<Fields>>> none;
+  return create_orders(c, orders, {}, none);
+}
+
+std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCreate> orders,
+                                        std::span<const std::string> read_keys,
+                                        std::vector<Result<std::optional<Fields>>>& read) {
   std::vector<Result<bool>> out(orders.size(), Result<bool>(false));
+  read.clear();
   // The batch borrows the keys; sent[j] is the order whose script call is command j.
   std::vector<std::string> order_keys;
   order_keys.reserve(orders.size());
@@ -149,7 +157,8 @@ std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCr
     }
     sent.push_back(i);
   }
-  if (sent.empty()) return out;
+  for (const std::string& key : read_keys) batch.add({"HGETALL", key});
+  if (batch.size() == 0) return out;
   std::vector<Reply> replies;
   const Status run = c.run(batch, replies);
   for (std::size_t j = 0; j < sent.size(); ++j) {
@@ -162,6 +171,17 @@ std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCr
       r = Error(n.error()).with_context(keys::order(orders[sent[j]].client_order_id));
     } else {
       r = *n == 1;
+    }
+  }
+  read.reserve(read_keys.size());
+  for (std::size_t i = 0; i < read_keys.size(); ++i) {
+    const std::size_t j = sent.size() + i;
+    if (j >= replies.size()) {
+      read.emplace_back(missing_reply(run));
+    } else if (auto st = check_reply(replies[j].view(), batch, j); !st) {
+      read.emplace_back(std::move(st).error());
+    } else {
+      read.push_back(parse_hash(replies[j].view(), read_keys[i]));
     }
   }
   return out;

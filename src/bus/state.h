@@ -37,6 +37,12 @@ struct OrderToCreate {
   const Fields* fields = nullptr;  // REQUIRES: not null
 };
 std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCreate> orders);
+// The same, and in the same round trip (after the creates) read_hashes of `read_keys` into
+// `read` (one result per key, as read_hashes gives them): P2 reads the quotes its broker fills
+// against with the orders it creates (one round trip a batch fewer, issue #7).
+std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCreate> orders,
+                                        std::span<const std::string> read_keys,
+                                        std::vector<Result<std::optional<Fields>>>& read);
 
 // Replaces the whole hash (DEL + HSET in one transaction). Empty fields delete the key.
 Status write_position(Connection& c, std::string_view sym, const Fields& fields);

@@ -42,6 +42,33 @@ TEST_F(BusState, OrderIsCreatedOnceWithNx) {
   EXPECT_FALSE(none->has_value());
 }
 
+TEST_F(BusState, OrdersAreCreatedAndHashesReadInOneRoundTrip) {
+  Connection c(fast_config(server().url()));
+  ASSERT_TRUE(c.command({"HSET", "quote:SPY", "bid", "101", "ask", "101.01"}));
+  ASSERT_TRUE(c.command({"SET", "quote:DIA", "not a hash"}));
+  const Fields a = {{"sym", "SPY"}, {"state", "new"}}, b = {{"sym", "QQQ"}, {"state", "new"}};
+  ASSERT_TRUE(create_order(c, "P2-2", b));  // exists already
+  const OrderToCreate orders[] = {{"P2-1", &a}, {"P2-2", &b}, {"bad id", &a}};
+  const std::vector<std::string> keys = {"quote:SPY", "quote:QQQ", "quote:DIA"};
+  std::vector<Result<std::optional<Fields>>> read;
+  const std::uint64_t before = c.stats().commands;
+  auto created = create_orders(c, orders, keys, read);
+  EXPECT_EQ(c.stats().commands - before, 5u);  // two creates and three reads: one pipeline
+  ASSERT_EQ(created.size(), 3u);
+  ASSERT_TRUE(created[0] && created[1]);
+  EXPECT_TRUE(*created[0]);
+  EXPECT_FALSE(*created[1]);
+  EXPECT_FALSE(created[2]);  // refused before sending; the reads still line up
+  ASSERT_EQ(read.size(), 3u);
+  ASSERT_TRUE(read[0] && read[0]->has_value());
+  EXPECT_EQ(**read[0], (Fields{{"bid", "101"}, {"ask", "101.01"}}));
+  ASSERT_TRUE(read[1]);
+  EXPECT_FALSE(read[1]->has_value());
+  ASSERT_FALSE(read[2]);  // WRONGTYPE, named
+  EXPECT_NE(read[2].error().message().find("quote:DIA"), std::string::npos)
+      << read[2].error().message();
+}
+
 TEST_F(BusState, PositionAndEngineStateAreReplacedWhole) {
   Connection c(fast_config(server().url()));
   ASSERT_TRUE(write_position(c, "SPY", {{"qty", "100"}, {"avg_price", "451.2"}, {"stop", "a"}}));

@@ -221,8 +221,8 @@ TEST_F(ExecuteBatch, Issue7_ABurstLongerThanOneReadIsReadAheadWithTheDecisions) 
   EXPECT_TRUE(eventually([&] {
     return metric("bars_evaluated") == 100 && metric("bars_ignored") == 100 &&
            metric("bundle_batches") == 4 && metric("reads_ahead") == 3 &&
-           metric("events_with_decisions") == 4 && metric("entries") == 100 &&
-           metric("bad_entries") == 0 && metric("redis_errors") == 0;
+           metric("events_with_decisions") == 4 && metric("quotes_with_orders") == 4 &&
+           metric("entries") == 100 && metric("bad_entries") == 0 && metric("redis_errors") == 0;
   })) << heartbeat().value_or("no heartbeat");
   EXPECT_EQ(histogram_n("wake_us"), 200);
   EXPECT_EQ(histogram_n("seal_to_decision_us"), 100);
@@ -307,10 +307,14 @@ TEST_F(ExecuteBatch, ExitFiresOfOneBatchCloseEveryPositionOnceEach) {
     EXPECT_EQ(hget("order:x-" + entry_id(sym), "qty"), "100") << sym;
     EXPECT_EQ(hget("paper:positions", sym), "") << sym;
   }
-  // Their fills went in the round trip of the acknowledgements (#7).
+  // Filled at the bid of quote:{sym}, read in the round trip that created the exit orders.
+  EXPECT_EQ(hget("order:x-" + entry_id("SPY"), "avg_fill_price"), "101");
+  EXPECT_EQ(hget("order:x-" + entry_id("QQQ"), "avg_fill_price"), "380");
+  // Their fills went in the round trip of the acknowledgements, their quotes in the creates'
+  // (#7).
   EXPECT_TRUE(eventually([&] {
     return metric("exits") == 2 && metric("orders_submitted") == 2 &&
-           metric("events_with_decisions") == 1;
+           metric("events_with_decisions") == 1 && metric("quotes_with_orders") == 1;
   })) << heartbeat().value_or("no heartbeat");
   EXPECT_NE(p2.log().find("exists already, not sent again"), std::string::npos);
   EXPECT_EQ(p2.terminate(), 0) << p2.log();

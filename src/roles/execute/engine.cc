@@ -52,6 +52,9 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
       redis_errors_(ctx.metrics.counter("redis_errors", "failed Redis round trips")),
       reads_ahead_(ctx.metrics.counter(
           "reads_ahead", "reads of entries that came in the last flush's round trip (#7)")),
+      quotes_with_orders_(ctx.metrics.counter(
+          "quotes_with_orders",
+          "broker pumps whose quotes came in the order creates' round trip (#7)")),
       events_with_decisions_(
           ctx.metrics.counter("events_with_decisions",
                               "runs of broker events written in the decisions' round trip (#7)")),

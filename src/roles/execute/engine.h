@@ -25,7 +25,10 @@
 //           next batch of a boundary's burst costs no round trip of its own (reads_ahead). A
 //           command refused at queue time aborts the transaction, so no entry is acknowledged
 //           without its decision.
-//     broker: quote:{sym} of every symbol with working orders in one pipeline, poll, and apply
+//     broker: quote:{sym} of every symbol with working orders in one pipeline (none when the
+//           orders just created brought them: submit_all reads the quotes of the working
+//           symbols and of its orders in the creates' pipeline, and the pump right after uses
+//           them when no command went out in between: quotes_with_orders), poll, and apply
 //           the events in order: a run of them is written by one Lua script in one round trip
 //           (each fill one transaction: order:{id}, paper:positions, position:{sym},
 //           stream:entry_fire for entries) that stops at the first event it cannot write; P2's
@@ -33,7 +36,8 @@
 //           The batch's last pump (after its last run's orders, or after its exits when no run
 //           sent any) stages its last run of events instead: the script goes first in flush's
 //           round trip, where the decisions would have followed it anyway (events_with_decisions).
-//           A batch with entry orders is so four round trips: bundles, creates, quotes, flush.
+//           A batch with entry orders is so three round trips: bundles, creates with quotes,
+//           flush (four before the quotes rode with the creates).
 //   fail closed: an order with no broker answer after broker.order_timeout_ms, an event for an
 //           order P2 did not send, or an order found from an earlier run that the broker does not
 //           hold, becomes state "unknown": the symbol is halted (engine_state halted=1 and a
@@ -245,6 +249,11 @@ class Engine {
   std::optional<Read> prefetched_;    // read by the last flush, not yet processed
   std::optional<EventRun> staged_;    // broker events flush() writes ahead of the decisions
   std::uint64_t pumps_ = 0;           // pump_broker() calls
+  // Symbols whose quotes submit_all() read with its creates and handed to the broker, and the
+  // connection's command count then: the next pump skips its quote read when no command went
+  // out since and these cover every working symbol.
+  std::vector<std::string> fresh_quotes_;
+  std::uint64_t fresh_commands_ = 0;
   bool need_recover_ = false;
   log::LogEvery redis_log_{5 * kNsPerSec};
   log::LogEvery input_log_{1 * kNsPerSec};
@@ -263,6 +272,7 @@ class Engine {
   Counter& bad_entries_;
   Counter& redis_errors_;
   Counter& reads_ahead_;
+  Counter& quotes_with_orders_;
   Counter& events_with_decisions_;
   Histogram& wake_;
   Histogram& cycle_;

@@ -85,7 +85,28 @@ std::vector<Result<Engine::Submit>> Engine::submit_all(const std::vector<NewOrde
         new_order_fields(o.req, o.purpose, strategy_->name(), o.iv, o.bar_start_ns, now));
     creates.push_back(bus::OrderToCreate{o.req.client_order_id, &fields.back()});
   }
-  std::vector<Result<bool>> created = bus::create_orders(conn_, creates);
+  // The quotes the pump after these orders fills against ride in the creates' round trip: the
+  // symbols with working orders now and those of the new orders.
+  std::vector<std::string> quote_syms = broker_->working_symbols();
+  for (const NewOrder& o : orders) {
+    if (std::find(quote_syms.begin(), quote_syms.end(), o.req.sym) == quote_syms.end()) {
+      quote_syms.push_back(o.req.sym);
+    }
+  }
+  std::vector<std::string> quote_keys;
+  quote_keys.reserve(quote_syms.size());
+  for (const std::string& sym : quote_syms) quote_keys.push_back(bus::keys::quote(sym));
+  std::vector<Result<std::optional<bus::Fields>>> hashes;
+  std::vector<Result<bool>> created = bus::create_orders(conn_, creates, quote_keys, hashes);
+  fresh_quotes_.clear();
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    if (!hashes[i]) continue;  // the pump reads it again and reports it
+    auto q = parse_quote(*hashes[i], quote_keys[i]);
+    if (!q) continue;
+    if (*q) broker_->on_quote(quote_syms[i], **q);
+    fresh_quotes_.push_back(std::move(quote_syms[i]));
+  }
+  fresh_commands_ = conn_.stats().commands;
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const broker::OrderRequest& req = orders[i].req;
     if (!created[i]) {
@@ -124,7 +145,16 @@ Status Engine::pump_broker(bool stage) {
   ++pumps_;
   if (unapplied_.empty()) {
     const std::vector<std::string> working = broker_->working_symbols();
-    if (!working.empty()) {
+    // Read with the orders just created, and no round trip since: the broker has them already.
+    const bool fresh =
+        conn_.stats().commands == fresh_commands_ &&
+        std::all_of(working.begin(), working.end(), [&](const std::string& sym) {
+          return std::find(fresh_quotes_.begin(), fresh_quotes_.end(), sym) != fresh_quotes_.end();
+        });
+    fresh_quotes_.clear();
+    if (fresh && !working.empty()) {
+      quotes_with_orders_.add();
+    } else if (!working.empty()) {
       auto quotes = read_quotes(conn_, working);
       // As one read at a time would: the quotes before a failed one are used.
       for (std::size_t i = 0; i < working.size(); ++i) {

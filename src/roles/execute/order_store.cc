@@ -105,8 +105,8 @@ Result<std::int64_t> int_field(const bus::Fields& f, std::string_view name) {
   return *i;
 }
 
-// quote:{sym}'s fields as a Quote: nullopt when absent; kInvalidInput naming the key and the
-// field that does not parse.
+}  // namespace
+
 Result<std::optional<strategy::Quote>> parse_quote(const std::optional<bus::Fields>& f,
                                                    const std::string& key) {
   if (!f) return std::optional<strategy::Quote>();
@@ -129,8 +129,6 @@ Result<std::optional<strategy::Quote>> parse_quote(const std::optional<bus::Fiel
   q.ts_ns = *ts;
   return std::optional<strategy::Quote>(q);
 }
-
-}  // namespace
 
 std::optional<std::string_view> field(const bus::Fields& f, std::string_view name) {
   for (const auto& [k, v] : f) {

@@ -57,6 +57,10 @@ EngineRecord parse_engine(const bus::Fields& f);  // missing fields keep their d
 // The value of `name` in `f`, or nullopt.
 std::optional<std::string_view> field(const bus::Fields& f, std::string_view name);
 
+// quote:{sym}'s fields (read as `key`) as a Quote: nullopt when absent; kInvalidInput naming
+// the key and the field that does not parse.
+Result<std::optional<strategy::Quote>> parse_quote(const std::optional<bus::Fields>& f,
+                                                   const std::string& key);
 // HGETALL quote:{sym}: nullopt when absent; kInvalidInput naming the field that does not parse.
 Result<std::optional<strategy::Quote>> read_quote(bus::Connection& c, std::string_view sym);
 // read_quote of every symbol in one round trip (one pipeline): out[i] as read_quote(syms[i])
