@@ -56,10 +56,9 @@ OrderEvent PaperBroker::event_for(const Working& w, EventKind kind) const {
 }
 
 Status PaperBroker::submit(const OrderRequest& order) {
-  if (std::find(seen_ids_.begin(), seen_ids_.end(), order.client_order_id) != seen_ids_.end()) {
+  if (!seen_ids_.insert(order.client_order_id).second) {
     return invalid_input("paper broker: duplicate client order id '" + order.client_order_id + "'");
   }
-  seen_ids_.push_back(order.client_order_id);
   Working w;
   w.req = order;
   w.due_mono_ns = clock_.mono_ns() + cfg_.latency_ms * kNsPerMs;

@@ -21,6 +21,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "broker/broker.h"
@@ -76,7 +77,9 @@ class PaperBroker final : public Broker {
   std::vector<OrderEvent> queued_;  // rejects and cancels waiting for the next poll
   std::map<std::string, Quote, std::less<>> quotes_;
   std::map<std::string, std::int64_t, std::less<>> positions_;
-  std::vector<std::string> seen_ids_;  // every id ever submitted (duplicates are refused)
+  // Every id ever submitted (duplicates are refused); hashed: a vector searched on every submit
+  // cost 200 us an order after 100,000 orders (tools/bench/broker_bench).
+  std::unordered_set<std::string> seen_ids_;
 };
 
 }  // namespace harrier::broker
