@@ -1,5 +1,6 @@
 #include "roles/common/role.h"
 
+#include <malloc.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -115,6 +116,11 @@ std::string heartbeat_json(const RoleContext& ctx, std::string_view state) {
       .field("rss_bytes", resident_bytes())
       .raw("metrics", ctx.metrics.to_json());
   return w.finish();
+}
+
+void keep_heap() {
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
 }
 
 int run_role(std::span<char*> args, std::string_view role, std::string_view description,

@@ -51,6 +51,16 @@ int run_role(std::span<char*> args, std::string_view role, std::string_view desc
              const RoleBody& body,
              const std::function<Status(const Config&)>& extra_validate = nullptr);
 
+// Keeps what the process frees in its heap instead of giving it back to the kernel, and serves
+// blocks up to 64 MB from the heap rather than from mmap (glibc mallopt). A Redis command or
+// reply of tens of KB (a bar window) otherwise returns its pages at free() and faults them in
+// again at the next, ~11 us a page on the 2-core VM of issue #7: `harrier bench`'s PING, timed
+// on the thread that SETs and GETs a 45 KB frame each round, went from p50 ~310 to ~50 us with
+// it (redis-benchmark beside it: ~55 us). Costs resident memory: the process keeps its peak
+// heap. P1 (ingest.cc, with its heap faulted in at start) and `harrier bench` call it; P2 and
+// P3 showed no difference with it (three alternating sym10_20000 pairs) and do not.
+void keep_heap();
+
 // bus::ConnectionConfig for `cfg.redis`; an empty url means tcp://127.0.0.1:6379.
 bus::ConnectionConfig redis_config(const Config& cfg, std::string_view client_name);
 

@@ -1,6 +1,5 @@
 #include "roles/ingest/ingest.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 
@@ -163,8 +162,7 @@ std::size_t prefault_bytes(std::size_t symbols) {
 }
 void prefault_heap(std::size_t bytes) {
   // Freed memory stays in the heap, and blocks up to 64 MB come from it rather than from mmap.
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  keep_heap();
   auto* p = static_cast<volatile char*>(std::malloc(bytes));
   if (p == nullptr) return;
   for (std::size_t i = 0; i < bytes; i += 4096) p[i] = 0;
