@@ -93,6 +93,20 @@ Result<std::optional<Fields>> read_hash(Connection& c, std::string_view key) {
   return parse_hash(r.view(), key);
 }
 
+namespace {
+
+// HGETALL `key` as command `j` of `batch`: its reply parsed, its error reply, or the run's
+// failure when the connection failed before it.
+Result<std::optional<Fields>> hash_reply(const std::vector<Reply>& replies, std::size_t j,
+                                         const Status& run, const CommandBatch& batch,
+                                         const std::string& key) {
+  if (j >= replies.size()) return missing_reply(run);
+  if (auto st = check_reply(replies[j].view(), batch, j); !st) return std::move(st).error();
+  return parse_hash(replies[j].view(), key);
+}
+
+}  // namespace
+
 std::vector<Result<std::optional<Fields>>> read_hashes(Connection& c,
                                                        std::span<const std::string> keys) {
   std::vector<Result<std::optional<Fields>>> out;
@@ -103,13 +117,7 @@ std::vector<Result<std::optional<Fields>>> read_hashes(Connection& c,
   std::vector<Reply> replies;
   const Status run = c.run(batch, replies);
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (i >= replies.size()) {
-      out.emplace_back(missing_reply(run));
-    } else if (auto st = check_reply(replies[i].view(), batch, i); !st) {
-      out.emplace_back(std::move(st).error());
-    } else {
-      out.push_back(parse_hash(replies[i].view(), keys[i]));
-    }
+    out.push_back(hash_reply(replies, i, run, batch, keys[i]));
   }
   return out;
 }
@@ -175,14 +183,7 @@ std::vector<Result<bool>> create_orders(Connection& c, std::span<const OrderToCr
   }
   read.reserve(read_keys.size());
   for (std::size_t i = 0; i < read_keys.size(); ++i) {
-    const std::size_t j = sent.size() + i;
-    if (j >= replies.size()) {
-      read.emplace_back(missing_reply(run));
-    } else if (auto st = check_reply(replies[j].view(), batch, j); !st) {
-      read.emplace_back(std::move(st).error());
-    } else {
-      read.push_back(parse_hash(replies[j].view(), read_keys[i]));
-    }
+    read.push_back(hash_reply(replies, sent.size() + i, run, batch, read_keys[i]));
   }
   return out;
 }
