@@ -240,6 +240,66 @@ TEST_F(TelemetryQuote, QuoteThatArrivedBeforeTheStopOpenedIsAppliedWhenItOpens) 
   EXPECT_EQ(xlen("stream:exit_fire"), 1);
 }
 
+TEST_F(TelemetryQuote, EntryFiresOfOneReadAreGuardedTogetherAndTheirCrossingsFireTogether) {
+  // Four fills announced in one transaction, so P3 reads them in one reply: every position is
+  // guarded, and each early quote below its stop fires that position's exit, exactly once.
+  auto p3 = start_p3();
+  ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
+  const std::vector<std::string> syms = {"DIA", "IWM", "QQQ", "SPY"};
+  std::vector<bus::QuoteEvent> early;
+  for (const std::string& sym : syms) {
+    early.push_back(quote(sym, 99.0, 99.01));  // below a 0.5% stop from 100
+    publish(early.back());
+  }
+  ASSERT_TRUE(eventually([&] { return counter(*p3, "quotes_unguarded") == 4; }));
+  std::vector<bus::Fields> fills;
+  for (const std::string& sym : syms) {
+    const std::string id = "erc-" + sym + "-buy-1m-1381152600";
+    ASSERT_TRUE(bus::write_position(*conn_, sym,
+                                    {{"qty", "100"},
+                                     {"avg_price", "100"},
+                                     {"entry_order_id", id},
+                                     {"opened_ns", std::to_string(kMarketStart)},
+                                     {"updated_ns", std::to_string(kMarketStart)}}));
+    fills.push_back(
+        bus::encode(bus::EntryFireEvent{sym, Side::kBuy, 100, 100.0, id, kMarketStart}));
+  }
+  bus::CommandBatch batch;
+  batch.add({"MULTI"});
+  for (const bus::Fields& f : fills) {
+    batch.begin();
+    batch.arg("XADD");
+    batch.arg("stream:entry_fire");
+    batch.arg("*");
+    for (const auto& [k, v] : f) {
+      batch.arg(k);
+      batch.arg(v);
+    }
+  }
+  batch.add({"EXEC"});
+  std::vector<bus::Reply> replies;
+  ASSERT_TRUE(conn_->run(batch, replies));
+  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") == 4; }))
+      << read_file(path("p3.err"));
+  std::vector<std::string> fired;
+  for (const auto& e : exits()) {
+    auto ev = bus::decode_exit_fire(e.fields);
+    ASSERT_TRUE(ev) << ev.error().to_string();
+    const auto at = std::find(syms.begin(), syms.end(), ev->sym);
+    ASSERT_NE(at, syms.end()) << ev->sym;
+    EXPECT_EQ(ev->trigger_ns, early[static_cast<std::size_t>(at - syms.begin())].ts_ns) << ev->sym;
+    fired.push_back(ev->sym);
+  }
+  std::sort(fired.begin(), fired.end());
+  EXPECT_EQ(fired, syms);
+  EXPECT_TRUE(eventually([&] { return counter(*p3, "entries_seen") == 4; }));
+  EXPECT_EQ(counter(*p3, "exits_fired"), 4);
+  for (const std::string& sym : syms) {
+    EXPECT_TRUE(eventually([&] { return stop_field(sym, "stop_price").has_value(); })) << sym;
+  }
+  EXPECT_TRUE(eventually([&] { return guarded().empty(); }));  // all fired
+}
+
 TEST_F(TelemetryQuote, QuoteForAnUnguardedSymbolIsIgnored) {
   auto p3 = start_p3();
   ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));

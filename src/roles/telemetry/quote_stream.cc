@@ -96,17 +96,16 @@ Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
   return stops_.fire_pending();
 }
 
-Status QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {
+void QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {
   auto it = early_.find(sym);
-  if (it == early_.end()) return ok();
+  if (it == early_.end()) return;
   QuoteEvent q = std::move(it->second);
   early_.erase(it);
   // Only a quote from after the fill concerns this position (an older one may belong to an
   // earlier position of the symbol, or to before the price the stop starts from).
-  if (q.ts_ns < entry_ts_ns) return ok();
+  if (q.ts_ns < entry_ts_ns) return;
   std::erase_if(q.path, [&](const bus::QuotePoint& p) { return p.ts_ns < entry_ts_ns; });
-  if (!stops_.apply_quote(q, q.read_wall_ns)) return ok();
-  return stops_.fire_pending();
+  stops_.apply_quote(q, q.read_wall_ns);
 }
 
 void QuoteStream::stage(bus::CommandBatch& batch) {

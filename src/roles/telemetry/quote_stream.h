@@ -81,10 +81,11 @@ class QuoteStream {
   // the loop has no read to carry it).
   Status flush();
   // After the stop of `sym` opened (entry_fire at `entry_ts_ns`): applies the newest quote
-  // stream:quote brought for `sym` before that stop existed, if it is not older than the fill,
-  // and fires what it crossed. P1 publishes a symbol from its fill on, so the quote that
-  // crosses a stop in its first moments is not lost to the order of the two streams.
-  Status catch_up(std::string_view sym, TimestampNs entry_ts_ns);
+  // stream:quote brought for `sym` before that stop existed, if it is not older than the fill;
+  // the caller fires what it crossed (StopMonitor::fire_pending, once for a read's entries).
+  // P1 publishes a symbol from its fill on, so the quote that crosses a stop in its first
+  // moments is not lost to the order of the two streams.
+  void catch_up(std::string_view sym, TimestampNs entry_ts_ns);
 
  private:
   bus::Connection& conn_;

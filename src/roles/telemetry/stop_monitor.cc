@@ -118,47 +118,60 @@ void StopMonitor::report_bad(const Error& e) {
 
 void StopMonitor::update_gauges() { m_.stops_active->set(static_cast<double>(guards_.size())); }
 
-Status StopMonitor::upsert(const Position& p) {
-  auto it = guards_.find(p.sym);
-  if (it != guards_.end() && it->second.pos.entry_order_id == p.entry_order_id &&
-      (it->second.pos.qty > 0) == (p.qty > 0)) {
-    it->second.pos = p;  // a further fill of the same position: the stop carries on
-    return ok();
+Status StopMonitor::upsert_all(std::span<const Position> positions) {
+  // A further fill of a guarded position: the stop carries on. The others (new positions, or
+  // new ones replacing the last) resume or start their stop from stop:{sym} and
+  // exit_fired:{sym}:{entry}, read for all of them in one round trip.
+  std::vector<const Position*> fresh;
+  for (const Position& p : positions) {
+    auto it = guards_.find(p.sym);
+    if (it != guards_.end() && it->second.pos.entry_order_id == p.entry_order_id &&
+        (it->second.pos.qty > 0) == (p.qty > 0)) {
+      it->second.pos = p;
+      continue;
+    }
+    fresh.push_back(&p);
   }
-  // A new position (or a new one replacing the last): resume or start its stop.
-  const std::string stop_key = bus::keys::stop_state(p.sym);
-  const std::string fired_key = bus::keys::exit_fired(p.sym, p.entry_order_id);
+  if (fresh.empty()) return ok();
+  std::vector<std::string> keys;  // the batch borrows them
+  keys.reserve(2 * fresh.size());
   bus::CommandBatch batch;
-  batch.add({"HGETALL", stop_key});
-  batch.add({"EXISTS", fired_key});
+  for (const Position* p : fresh) {
+    keys.push_back(bus::keys::stop_state(p->sym));
+    batch.add({"HGETALL", keys.back()});
+    keys.push_back(bus::keys::exit_fired(p->sym, p->entry_order_id));
+    batch.add({"EXISTS", keys.back()});
+  }
   std::vector<bus::Reply> replies;
   HARRIER_TRY(conn_.run(batch, replies));
   for (std::size_t i = 0; i < replies.size(); ++i) {
     HARRIER_TRY(bus::check_reply(replies[i].view(), batch.describe(i)));
   }
-  HARRIER_ASSIGN_OR_RETURN(bus::Fields saved, hash_fields(replies[0].view()));
-  HARRIER_ASSIGN_OR_RETURN(std::int64_t fired, replies[1].integer());
-
-  double best = kNaN, stop = kNaN;
-  std::string saved_id;
-  for (const auto& [k, v] : saved) {
-    if (k == "entry_order_id") saved_id = v;
-    if (k == "best_price") best = text::parse_double(v).value_or(kNaN);
-    if (k == "stop_price") stop = text::parse_double(v).value_or(kNaN);
+  for (std::size_t k = 0; k < fresh.size(); ++k) {
+    const Position& p = *fresh[k];
+    HARRIER_ASSIGN_OR_RETURN(bus::Fields saved, hash_fields(replies[2 * k].view()));
+    HARRIER_ASSIGN_OR_RETURN(std::int64_t fired, replies[2 * k + 1].integer());
+    double best = kNaN, stop = kNaN;
+    std::string saved_id;
+    for (const auto& [f, v] : saved) {
+      if (f == "entry_order_id") saved_id = v;
+      if (f == "best_price") best = text::parse_double(v).value_or(kNaN);
+      if (f == "stop_price") stop = text::parse_double(v).value_or(kNaN);
+    }
+    const bool resumed = saved_id == p.entry_order_id;
+    auto ts = resumed ? risk::TrailingStop::restore(p.qty, p.avg_price, best, stop, cfg_.params)
+                      : risk::TrailingStop::open(p.qty, p.avg_price, cfg_.params);
+    if (!ts) return Error(ts.error()).with_context(bus::keys::position(p.sym));
+    guards_.erase(p.sym);
+    Guard g{p, std::move(*ts)};
+    g.fired = fired != 0;
+    log::info(kTag, "guarding {} qty={} entry={} avg_price={} best={} stop={} mode={} ({}{})",
+              p.sym, p.qty, p.entry_order_id, p.avg_price, g.stop.best_price(), g.stop.stop_price(),
+              risk::stop_mode_name(cfg_.params.mode), resumed ? "resumed from stop:" : "new",
+              resumed ? p.sym : "");
+    if (g.fired) log::info(kTag, "{}: exit already fired for {}", p.sym, p.entry_order_id);
+    guards_.emplace(p.sym, std::move(g));
   }
-  const bool resumed = saved_id == p.entry_order_id;
-  auto ts = resumed ? risk::TrailingStop::restore(p.qty, p.avg_price, best, stop, cfg_.params)
-                    : risk::TrailingStop::open(p.qty, p.avg_price, cfg_.params);
-  if (!ts) return Error(ts.error()).with_context(bus::keys::position(p.sym));
-  if (it != guards_.end()) guards_.erase(it);
-  Guard g{p, std::move(*ts)};
-  g.fired = fired != 0;
-  log::info(kTag, "guarding {} qty={} entry={} avg_price={} best={} stop={} mode={} ({}{})", p.sym,
-            p.qty, p.entry_order_id, p.avg_price, g.stop.best_price(), g.stop.stop_price(),
-            risk::stop_mode_name(cfg_.params.mode), resumed ? "resumed from stop:" : "new",
-            resumed ? p.sym : "");
-  if (g.fired) log::info(kTag, "{}: exit already fired for {}", p.sym, p.entry_order_id);
-  guards_.emplace(p.sym, std::move(g));
   update_gauges();
   return ok();
 }
@@ -175,7 +188,10 @@ Status StopMonitor::drop(const std::string& sym) {
 
 Status StopMonitor::sync(const PositionRead& positions) {
   for (const auto& [sym, err] : positions.bad) report_bad(err);
-  for (const auto& [sym, p] : positions.open) HARRIER_TRY(upsert(p));
+  std::vector<Position> open;
+  open.reserve(positions.open.size());
+  for (const auto& [sym, p] : positions.open) open.push_back(p);
+  HARRIER_TRY(upsert_all(open));
   std::vector<std::string> flat;
   for (const auto& [sym, g] : guards_) {
     if (positions.open.count(sym) != 0) continue;
@@ -192,24 +208,33 @@ Status StopMonitor::sync_all() {
   return sync(positions);
 }
 
-Status StopMonitor::on_entry(std::string_view sym) {
-  HARRIER_ASSIGN_OR_RETURN(std::optional<bus::Fields> f, bus::read_position(conn_, sym));
-  if (!f) {
-    // P2 publishes entry_fire and writes position:{sym}; if the position is not there yet, the
-    // next 1 Hz scan picks it up.
-    log::debug(kTag, "{}: entry_fire before position:{}", sym, sym);
-    return ok();
+Status StopMonitor::on_entries(std::span<const std::string> syms) {
+  if (syms.empty()) return ok();
+  std::vector<std::string> keys;
+  keys.reserve(syms.size());
+  for (const std::string& sym : syms) keys.push_back(bus::keys::position(sym));
+  auto hashes = bus::read_hashes(conn_, keys);
+  std::vector<Position> open;
+  std::vector<std::string> flat;
+  for (std::size_t i = 0; i < syms.size(); ++i) {
+    if (!hashes[i]) return std::move(hashes[i]).error();
+    if (!*hashes[i]) {
+      // P2 publishes entry_fire and writes position:{sym}; if the position is not there yet,
+      // the next 1 Hz scan picks it up.
+      log::debug(kTag, "{}: entry_fire before position:{}", syms[i], syms[i]);
+      continue;
+    }
+    auto p = parse_position(syms[i], **hashes[i]);
+    if (!p) {
+      report_bad(p.error());
+    } else if (!*p) {
+      flat.push_back(syms[i]);
+    } else {
+      open.push_back(std::move(**p));
+    }
   }
-  auto p = parse_position(sym, *f);
-  if (!p) {
-    report_bad(p.error());
-    return ok();
-  }
-  if (!*p) {
-    HARRIER_TRY(drop(std::string(sym)));
-  } else {
-    HARRIER_TRY(upsert(**p));
-  }
+  for (const std::string& sym : flat) HARRIER_TRY(drop(sym));
+  HARRIER_TRY(upsert_all(open));
   return save();
 }
 
@@ -287,44 +312,78 @@ Status StopMonitor::poll_quotes() {
 }
 
 Status StopMonitor::fire_pending() {
+  std::vector<std::pair<const std::string*, Guard*>> due;
   for (auto& [sym, g] : guards_) {
-    if (g.stop.triggered() && !g.fired) HARRIER_TRY(fire(sym, g));
+    if (g.stop.triggered() && !g.fired) due.emplace_back(&sym, &g);
   }
-  return ok();
-}
-
-Status StopMonitor::fire(const std::string& sym, Guard& g) {
-  bus::ExitFireEvent e{sym, "trailing_stop", g.stop.stop_price(), g.trigger_ns};
-  const bus::Fields fields = bus::encode(e);
-  const std::string fired_key = bus::keys::exit_fired(sym, g.pos.entry_order_id);
-  const std::string trigger = std::to_string(g.trigger_ns);
+  if (due.empty()) return ok();
+  // Every due exit in one round trip, each its own script call (so each is still published at
+  // most once): a read that crosses several stops, or a burst of new stops caught up at once,
+  // does not wait a round trip per stop.
+  struct Text {
+    bus::Fields fields;
+    std::string fired_key, trigger;
+  };
+  std::vector<Text> text(due.size());  // the batch borrows it
   const std::string maxlen = std::to_string(cfg_.stream_maxlen);
-  std::vector<std::string_view> args = {
-      "EVAL",  kFireOnce, "2", fired_key, bus::keys::stream_name(bus::keys::Stream::kExitFire),
-      trigger, maxlen};
-  for (const auto& [k, v] : fields) {
-    args.push_back(k);
-    args.push_back(v);
-  }
-  HARRIER_ASSIGN_OR_RETURN(bus::Reply r, conn_.command(args));
-  HARRIER_ASSIGN_OR_RETURN(std::int64_t published, r.integer());
-  g.fired = true;
-  g.dirty = true;
-  if (published == 1) {
-    const TimestampNs now = wall_.now_ns();
-    m_.exits_fired->add();
-    m_.stop_to_exit->record(now - g.seen_wall_ns);
-    // Only for live-like feeds: a replay of a past day has quote times far from the wall clock.
-    const DurationNs since_quote = now - g.trigger_ns;
-    if (g.quote_triggered && since_quote >= 0 && since_quote <= 60 * kNsPerSec) {
-      m_.quote_to_fire->record(since_quote);
+  bus::CommandBatch batch;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const auto& [sym, g] = due[i];
+    Text& t = text[i];
+    t.fields =
+        bus::encode(bus::ExitFireEvent{*sym, "trailing_stop", g->stop.stop_price(), g->trigger_ns});
+    t.fired_key = bus::keys::exit_fired(*sym, g->pos.entry_order_id);
+    t.trigger = std::to_string(g->trigger_ns);
+    batch.begin();
+    for (std::string_view a :
+         {std::string_view("EVAL"), kFireOnce, std::string_view("2"), std::string_view(t.fired_key),
+          bus::keys::stream_name(bus::keys::Stream::kExitFire), std::string_view(t.trigger),
+          std::string_view(maxlen)}) {
+      batch.arg(a);
     }
-    log::warn(kTag, "{}: trailing stop hit at {} (stop {}, best {}, entry {}): exit_fire published",
-              sym, g.last_price, g.stop.stop_price(), g.stop.best_price(), g.pos.entry_order_id);
-  } else {
-    log::info(kTag, "{}: exit for {} was published before; not again", sym, g.pos.entry_order_id);
+    for (const auto& [k, v] : t.fields) {
+      batch.arg(k);
+      batch.arg(v);
+    }
   }
-  return ok();
+  std::vector<bus::Reply> replies;
+  const Status run = conn_.run(batch, replies);
+  const TimestampNs now = wall_.now_ns();
+  Status first = ok();  // the first failure; its stop (and any not answered) stays due
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const auto& [sym, g] = due[i];
+    Result<std::int64_t> published = protocol_error("fire: reply missing");
+    if (i >= replies.size()) {
+      if (!run) published = run.error();
+    } else if (Status st = bus::check_reply(replies[i].view(), batch.describe(i)); !st) {
+      published = std::move(st).error();
+    } else {
+      published = replies[i].integer();
+    }
+    if (!published) {
+      if (first) first = std::move(published).error();
+      continue;
+    }
+    g->fired = true;
+    g->dirty = true;
+    if (*published == 1) {
+      m_.exits_fired->add();
+      m_.stop_to_exit->record(now - g->seen_wall_ns);
+      // Only for live-like feeds: a replay of a past day has quote times far from the wall
+      // clock.
+      const DurationNs since_quote = now - g->trigger_ns;
+      if (g->quote_triggered && since_quote >= 0 && since_quote <= 60 * kNsPerSec) {
+        m_.quote_to_fire->record(since_quote);
+      }
+      log::warn(
+          kTag, "{}: trailing stop hit at {} (stop {}, best {}, entry {}): exit_fire published",
+          *sym, g->last_price, g->stop.stop_price(), g->stop.best_price(), g->pos.entry_order_id);
+    } else {
+      log::info(kTag, "{}: exit for {} was published before; not again", *sym,
+                g->pos.entry_order_id);
+    }
+  }
+  return first;
 }
 
 Status StopMonitor::refresh_atr() {

@@ -4,7 +4,7 @@
 // stream:exit_fire.
 //
 // Life of a stop:
-//   - A position appears (sync() from the 1 Hz position scan, or on_entry() after an entry_fire):
+//   - A position appears (sync() from the 1 Hz position scan, or on_entries() after entry_fire):
 //     the stop resumes from stop:{sym} when that hash names the same entry_order_id (best price
 //     kept across a P3 restart), else it starts at the position's avg_price. If
 //     exit_fired:{sym}:{entry} exists already, the stop is marked fired and never fires again.
@@ -82,14 +82,18 @@ class StopMonitor {
   Status sync_all();
   // Same from positions already read (exposed for tests).
   Status sync(const PositionRead& positions);
-  // After an entry_fire for `sym`: reads position:{sym} and guards it at once.
-  Status on_entry(std::string_view sym);
+  // After a read's entry_fire entries: reads position:{sym} of their symbols and guards them
+  // at once, in three round trips however many (their positions, the new stops' saved state,
+  // the save), not three each (issue #7: at 100 symbols a second's entries were guarded one
+  // after another, tens of ms for the last).
+  Status on_entries(std::span<const std::string> syms);
   // One stream:quote event read at wall time `read_wall_ns`: moves or triggers the unfired stop
   // of q.sym, in memory only (fire_pending() then save() publish the outcome). Returns false
   // when no unfired stop guards q.sym (the event is ignored).
   bool apply_quote(const bus::QuoteEvent& q, TimestampNs read_wall_ns);
-  // Publishes the exit of every triggered, unfired stop. Returns the first Redis error (that
-  // stop stays pending and is retried by the next call).
+  // Publishes the exit of every triggered, unfired stop, all in one round trip. Returns the
+  // first Redis error (that stop, and any whose reply was not read, stays pending and is retried
+  // by the next call).
   Status fire_pending();
   // Writes stop:{sym} of the stops that moved and brings stops:guarded in line with the
   // unfired stops, in one pipeline.
@@ -136,9 +140,11 @@ class StopMonitor {
     bool streamed = false;         // a stream:quote event reached this stop
   };
 
-  Status upsert(const Position& p);
+  // Guards each of `positions`: a further fill of a guarded position carries its stop on; a new
+  // one resumes its stop from stop:{sym} (same entry_order_id) or starts it, the state of all
+  // new ones read in one round trip.
+  Status upsert_all(std::span<const Position> positions);
   Status drop(const std::string& sym);
-  Status fire(const std::string& sym, Guard& g);
   // Applies one price (`side` of the position's side, else `last`) of a quote at `ts`.
   void apply_point(Guard& g, const bus::QuotePoint& p, TimestampNs read_wall_ns);
   void apply_price(Guard& g, double side, double last, TimestampNs ts, TimestampNs read_wall_ns);

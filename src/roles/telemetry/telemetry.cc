@@ -48,37 +48,37 @@ struct LoopMetrics {
   Gauge* redis_ping_us;
 };
 
-// Applies a batch of entry_fire entries and acknowledges what was handled. Returns the first
-// Redis error (the rest stay pending; the 1 Hz position scan covers them meanwhile).
+// Applies a batch of entry_fire entries and acknowledges them: their positions guarded together
+// (StopMonitor::on_entries), each caught up with the quotes that came before its stop, the
+// exits that crossed fired together. Returns the first Redis error; then none is acknowledged
+// (they stay pending; the 1 Hz position scan covers them meanwhile).
 Status handle_entries(bus::Connection& conn, StopMonitor& stops, QuoteStream& quotes,
                       const std::vector<bus::StreamEntry>& entries, LoopMetrics& m,
                       log::LogEvery& bad_log, const Clock& clock) {
+  if (entries.empty()) return ok();
   const std::string_view stream = bus::keys::stream_name(bus::keys::Stream::kEntryFire);
-  std::vector<std::string> done;
-  Status st = ok();
+  std::vector<std::string> done, syms;
+  std::vector<bus::EntryFireEvent> fills;
   for (const bus::StreamEntry& e : entries) {
     m.entries_seen->add();
-    if (!e.deleted) {
-      auto ev = bus::decode_entry_fire(e.fields);
-      if (!ev) {
-        m.bad_inputs->add();
-        if (bad_log.allow(clock.mono_ns())) {
-          log::warn(kTag, "{} {}: skipped: {}", stream, e.id, ev.error().to_string());
-        }
-      } else if (st = stops.on_entry(ev->sym); !st) {
-        break;
-      } else if (st = quotes.catch_up(ev->sym, ev->ts_ns); !st) {
-        break;
-      }
-    }
     done.push_back(e.id);
-  }
-  if (!done.empty()) {
-    if (auto a = bus::ack(conn, stream, bus::keys::kGroupTelemetry, done); !a && st) {
-      st = a.error();
+    if (e.deleted) continue;
+    auto ev = bus::decode_entry_fire(e.fields);
+    if (!ev) {
+      m.bad_inputs->add();
+      if (bad_log.allow(clock.mono_ns())) {
+        log::warn(kTag, "{} {}: skipped: {}", stream, e.id, ev.error().to_string());
+      }
+      continue;
     }
+    if (std::find(syms.begin(), syms.end(), ev->sym) == syms.end()) syms.push_back(ev->sym);
+    fills.push_back(std::move(*ev));
   }
-  return st;
+  HARRIER_TRY(stops.on_entries(syms));
+  for (const bus::EntryFireEvent& ev : fills) quotes.catch_up(ev.sym, ev.ts_ns);
+  HARRIER_TRY(stops.fire_pending());
+  HARRIER_TRY(bus::ack(conn, stream, bus::keys::kGroupTelemetry, done));
+  return ok();
 }
 
 Status start_up(bus::Connection& conn, StopMonitor& stops, QuoteStream& quotes, LoopMetrics& m,
