@@ -5,12 +5,15 @@
 #include <signal.h>
 
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "arrow/bar_codec.h"
 #include "bus/bar_store.h"
@@ -309,6 +312,56 @@ std::map<std::string, int> thread_policies(pid_t pid) {
 
 // ingest.rt_priority: the feed and bar threads (and only they) run under SCHED_FIFO when the
 // process may; when it may not (no CAP_SYS_NICE, RLIMIT_RTPRIO 0) P1 says so and runs anyway.
+// A symbol guarded mid-session gets its current quote on stream:quote at once, without waiting
+// for its next tick: QQQ quotes once at the start and never again, SPY keeps ticking; QQQ is
+// guarded half a second in, and its one quote must still reach stream:quote (before, a new stop
+// heard from stream:quote only at the symbol's next tick, and a price that crossed it before P1
+// knew of the position was only in the coalesced quote:{sym}).
+TEST_F(IngestTest, ANewlyGuardedSymbolsCurrentQuoteIsPublishedAtOnce) {
+  const std::string csv = dir_ + "/ticks.csv";
+  {
+    std::ofstream out(csv);
+    const TimestampNs t0 = 1'700'000'000'000'000'000;
+    out << "ts_ns,symbol,event,price,size,bid_price,bid_size,ask_price,ask_size,venue\n";
+    out << t0 << ",QQQ,quote,,,380.1,300,380.2,400,\n";
+    for (int i = 1; i <= 600; ++i) {
+      const double bid = 450.0 + (i % 7) * 0.01;
+      out << t0 + i * 5 * kNsPerMs << ",SPY,quote,,," << bid << ",100," << bid + 0.01 << ",100,\n";
+    }
+  }
+  ChildProcess p1({HARRIER_BINARY, "ingest", "--set", "redis.url=" + redis_->url(), "--set",
+                   "feed.kind=replay", "--set", "feed.path=" + csv, "--set", "feed.speed=1"},
+                  dir_ + "/guard.log");
+  ASSERT_TRUE(eventually([&] {
+    auto q = bus::read_hash(*conn_, bus::keys::quote("SPY"));
+    return q && q->has_value();
+  })) << p1.output();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(conn_->command({"SADD", bus::keys::stops_guarded(), "QQQ"}));
+  std::optional<bus::QuoteEvent> qqq;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto range =
+            conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kQuote), "-", "+"});
+        if (!range) return false;
+        auto entries = bus::parse_entries(range->view());
+        if (!entries) return false;
+        for (const auto& e : *entries) {
+          auto ev = bus::decode_quote_event(e.fields);
+          if (ev && ev->sym == "QQQ") qqq = *ev;
+        }
+        return qqq.has_value();
+      },
+      2000))
+      << p1.output();
+  EXPECT_EQ(qqq->bid, 380.1);
+  EXPECT_EQ(qqq->ask, 380.2);
+  EXPECT_EQ(qqq->ts_ns, 1'700'000'000'000'000'000);
+  EXPECT_TRUE(qqq->path.empty());
+  p1.signal(SIGTERM);
+  EXPECT_EQ(p1.wait(10000), 0) << p1.output();
+}
+
 TEST_F(IngestTest, RtPriorityPutsTheFeedAndBarThreadsUnderSchedFifo) {
   ChildProcess p1({HARRIER_BINARY, "ingest", "--set", "redis.url=" + redis_->url(), "--set",
                    "feed.kind=sim", "--set", "sim.symbols=2", "--set", "sim.rate=500", "--set",
