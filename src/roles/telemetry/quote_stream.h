@@ -8,10 +8,10 @@
 // stop's moves and the first crossing triggers), publish the exits (the Lua SET NX + XADD). THEN
 // the entries are acknowledged and the moved stops and stops:guarded saved, in the loop's next
 // read: stage() puts the XACK and the save ahead of the XREADGROUP in one write (one round trip
-// a reply, not three: at 100 symbols P3 read ~3,700 times a second and was a third of a core,
-// issue #7). The acknowledgement waits for the fire so that a P3 that dies in between finds the
-// crossing quote pending at its restart; it is off the critical path. Bad entries are counted in
-// bad_inputs, logged at a rate limit and acknowledged. Entries for a symbol without an unfired
+// a reply, not three: at 100 symbols P3 read ~3,700 times a second and took a quarter of a
+// core, issue #7). The acknowledgement waits for the fire so that a P3 that dies in between finds
+// the crossing quote pending at its restart; it is off the critical path. Bad entries are counted
+// in bad_inputs, logged at a rate limit and acknowledged. Entries for a symbol without an unfired
 // stop are acknowledged and ignored.
 // Thread: the telemetry loop thread only (it owns the Connection).
 #pragma once
