@@ -247,15 +247,61 @@ Status IoWorker::verify_uncertain() {
   return ok();
 }
 
+namespace {
+bool is_quote_entry(const IoItem& item) {
+  if (std::holds_alternative<QuoteSlot*>(item)) return true;
+  const EventWrite* ev = std::get_if<EventWrite>(&item);
+  return ev != nullptr && ev->stream == QuoteEvent::kStream;  // taken, sent again after a cut
+}
+
+// The outcome of the k-th command of a MULTI/EXEC group whose command sits at `cmd` and whose
+// EXEC at `exec`: refused at queue time (ACL, syntax: the whole EXEC aborts), or its own reply.
+Status check_grouped_reply(const std::vector<Reply>& replies, std::size_t multi, std::size_t cmd,
+                           std::size_t k, std::size_t exec, const CommandBatch& batch) {
+  HARRIER_TRY(check_reply(replies[multi].view(), batch, multi));
+  HARRIER_TRY(check_reply(replies[cmd].view(), batch, cmd));
+  if (auto s = expect_status(replies[cmd].view(), "QUEUED"); !s) {
+    return Error(s.error()).with_context(batch.describe(cmd));
+  }
+  HARRIER_TRY(check_reply(replies[exec].view(), "EXEC"));
+  const Reply& r = replies[exec];
+  if (r.is_nil()) return unavailable("EXEC: transaction aborted");
+  if (auto s = r.array(); !s) return Error(s.error()).with_context("EXEC");
+  if (k >= r.size())
+    return protocol_error("EXEC returned " + std::to_string(r.size()) + " replies");
+  return check_reply(r.at(k), batch, cmd);
+}
+}  // namespace
+
 int IoWorker::write_pipeline() {
   // At most max_pipeline seals and max_pipeline_items writes in all.
   std::size_t n = 0;
   for (std::size_t seals = 0; n < backlog_.size() && n < opts_.max_pipeline_items; ++n) {
     if (std::holds_alternative<Seal>(backlog_[n]) && ++seals > opts_.max_pipeline) break;
   }
+  // The pipeline's stream:quote entries go first, in one MULTI/EXEC. Redis serves a blocked
+  // reader after each command, so entries sent as commands of their own woke P3 with the first
+  // and it read the others in a second round trip; after EXEC it gets them all in one reply.
+  // Their order among themselves is kept; they touch no key the other writes touch (a seal's
+  // quote goes to quote:{sym}, not the stream), so moving them ahead of those changes nothing
+  // a reader can see but the time.
+  std::size_t grouped = static_cast<std::size_t>(std::count_if(
+      backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(n), is_quote_entry));
+  if (grouped >= 2) {
+    std::stable_partition(backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(n),
+                          is_quote_entry);
+  } else {
+    grouped = 0;
+  }
   batch_.clear();
+  std::size_t multi_at = 0, exec_at = 0;
+  if (grouped > 0) batch_.add({"MULTI"});
   const TimestampNs published_ns = clock_.now_ns();  // new_bar's publish time (wake is from it)
   for (std::size_t i = 0; i < n; ++i) {
+    if (grouped > 0 && i == grouped) {
+      exec_at = batch_.size();
+      batch_.add({"EXEC"});
+    }
     first_reply_[i] = batch_.size();
     IoItem& item = backlog_[i];
     take_quote_slot(item);
@@ -289,15 +335,25 @@ int IoWorker::write_pipeline() {
       }
     }
   }
+  if (grouped > 0 && grouped == n) {
+    exec_at = batch_.size();
+    batch_.add({"EXEC"});
+  }
   first_reply_[n] = batch_.size();
   Status sent = conn_.run(batch_, replies_);
+  // A grouped entry is done with its EXEC's reply; every other item with its last own reply.
   std::size_t complete = 0;
-  while (complete < n && replies_.size() >= first_reply_[complete + 1]) ++complete;
+  if (grouped > 0) complete = replies_.size() > exec_at ? grouped : 0;
+  if (complete == grouped) {
+    while (complete < n && replies_.size() >= first_reply_[complete + 1]) ++complete;
+  }
   int done = 0;
   for (std::size_t i = 0; i < complete; ++i) {
     const IoItem& item = backlog_[i];
     Status st = ok();
-    if (std::holds_alternative<Seal>(item)) {
+    if (i < grouped) {
+      st = check_grouped_reply(replies_, multi_at, first_reply_[i], i, exec_at, batch_);
+    } else if (std::holds_alternative<Seal>(item)) {
       st = check_seal_replies(replies_, first_reply_[i], batch_);
     } else {
       st = check_reply(replies_[first_reply_[i]].view(), batch_, first_reply_[i]);

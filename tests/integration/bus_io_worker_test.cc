@@ -148,6 +148,76 @@ TEST_F(BusIoWorker, QuoteChangesJoinTheirSymbolsWaitingEntry) {
   EXPECT_TRUE(q[2].path.empty());
 }
 
+// A pipeline's stream:quote entries reach a reader blocked on the stream in one reply (Redis
+// serves a blocked reader after each command, so entries sent as commands of their own woke it
+// with the first alone), in the order their symbols first changed, and the seal and sweep of
+// the same pipeline land too.
+TEST_F(BusIoWorker, APipelinesQuoteEntriesWakeABlockedReaderOnce) {
+  IoWorker w(fast_config(server().url()), IoWorkerOptions{});  // do_work() on this thread
+  using QC = IoWorker::QuoteChange;
+  ASSERT_TRUE(w.submit(seal_n(1)));
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 10, 100.0)), QC::kQueued);
+  ASSERT_TRUE(w.submit_event(keys::Stream::kSweep, encode(SweepEvent{"SPY", Side::kBuy, 2, 3, 4})));
+  EXPECT_EQ(w.submit_quote_change(1, change("QQQ", 11, 50.0)), QC::kQueued);
+  EXPECT_EQ(w.submit_quote_change(2, change("IWM", 12, 20.0)), QC::kQueued);
+  EXPECT_EQ(w.submit_quote_change(0, change("SPY", 13, 100.5)), QC::kJoined);
+
+  Connection reader(fast_config(server().url()));
+  Connection admin(fast_config(server().url()));
+  std::thread blocked([&] {
+    auto r = reader.command({"XREAD", "COUNT", "100", "BLOCK", "5000", "STREAMS",
+                             keys::stream_name(QuoteEvent::kStream), "$"});
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_EQ(r->size(), 1u);  // one stream
+    auto entries = parse_entries(r->at(0).at(1));
+    ASSERT_TRUE(entries) << entries.error().to_string();
+    std::vector<std::string> syms;
+    for (const auto& e : *entries) syms.push_back(decode<QuoteEvent>(e.fields)->sym);
+    EXPECT_EQ(syms, (std::vector<std::string>{"SPY", "QQQ", "IWM"}));
+  });
+  ASSERT_TRUE(test::eventually([&] {
+    auto info = admin.command({"INFO", "clients"});
+    return info && info->text().find("blocked_clients:1") != std::string_view::npos;
+  }));
+  EXPECT_EQ(w.do_work(), 5);  // three entries, the sweep and the seal, one round trip
+  blocked.join();
+  EXPECT_EQ(w.stats().events_written, 4u);
+  EXPECT_EQ(w.stats().written, 1u);
+  EXPECT_EQ(w.stats().rejected, 0u);
+  EXPECT_EQ(stream_seqs(admin), iota(1, 2));
+  EXPECT_EQ(stream_events<SweepEvent>(admin).size(), 1u);
+  auto q = stream_events<QuoteEvent>(admin);
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0].ts_ns, 13);
+  ASSERT_EQ(q[0].path.size(), 1u);
+  EXPECT_EQ(q[0].path[0].ts_ns, 10);
+}
+
+// Entries of a group refused when EXEC runs them (here stream:quote is not a stream) are each
+// counted as refused; the pipeline's other writes land, and the next changes are sent again.
+TEST_F(BusIoWorker, RefusedQuoteEntriesAreCountedAndTheRestLands) {
+  IoWorker w(fast_config(server().url()), IoWorkerOptions{});
+  Connection admin(fast_config(server().url()));
+  ASSERT_TRUE(admin.command({"SET", keys::stream_name(QuoteEvent::kStream), "not a stream"}));
+  ASSERT_TRUE(w.submit(seal_n(7)));
+  for (std::size_t i = 0; i < 3; ++i) {
+    w.submit_quote_change(i, change("S" + std::to_string(i), static_cast<TimestampNs>(i), 1.0));
+  }
+  EXPECT_EQ(w.do_work(), 4);
+  EXPECT_EQ(w.stats().rejected, 3u);
+  EXPECT_EQ(w.stats().events_written, 0u);
+  EXPECT_EQ(w.stats().written, 1u);
+  EXPECT_EQ(stream_seqs(admin), iota(7, 8));
+  ASSERT_TRUE(admin.command({"DEL", keys::stream_name(QuoteEvent::kStream)}));
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(w.submit_quote_change(i, change("S" + std::to_string(i), 9, 2.0)),
+              IoWorker::QuoteChange::kQueued);
+  }
+  while (!w.idle()) w.do_work();
+  EXPECT_EQ(w.stats().events_written, 2u);
+  EXPECT_EQ(stream_events<QuoteEvent>(admin).size(), 2u);
+}
+
 // The pipeline cap counts seals: a hundred small writes go with the seals in one round trip.
 TEST_F(BusIoWorker, SmallWritesAreNotHeldToTheSealsPerPipeline) {
   IoWorkerOptions opts;
