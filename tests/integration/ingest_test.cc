@@ -362,6 +362,74 @@ TEST_F(IngestTest, ANewlyGuardedSymbolsCurrentQuoteIsPublishedAtOnce) {
   EXPECT_EQ(p1.wait(10000), 0) << p1.output();
 }
 
+// A symbol guarded because of an entry fill gets its price changes since the fill on
+// stream:quote at once, oldest first (a price that crossed the new stop before P1 knew of the
+// position was otherwise only in the coalesced quote:{sym}), and none from before the fill.
+// QQQ's bid climbs a cent every 5 ms for 300 ms and then QQQ falls silent; SPY keeps the replay
+// going. Once P1 has QQQ's last quote, an entry fill of QQQ timed at 250 ms is announced.
+TEST_F(IngestTest, AFilledSymbolsChangesSinceTheFillArePublishedWhenItIsGuarded) {
+  const std::string csv = dir_ + "/ticks.csv";
+  const TimestampNs t0 = 1'700'000'000'000'000'000;
+  {
+    std::ofstream out(csv);
+    out << "ts_ns,symbol,event,price,size,bid_price,bid_size,ask_price,ask_size,venue\n";
+    for (int i = 0; i <= 600; ++i) {
+      const TimestampNs ts = t0 + i * 5 * kNsPerMs;
+      if (i <= 60) {
+        const double bid = 380.0 + i * 0.01;
+        out << ts << ",QQQ,quote,,," << bid << ",300," << bid + 0.05 << ",400,\n";
+        out << ts << ",QQQ,quote,,," << bid << ",301," << bid + 0.05 << ",400,\n";  // sizes
+      }
+      const double bid = 450.0 + (i % 7) * 0.01;
+      out << ts << ",SPY,quote,,," << bid << ",100," << bid + 0.01 << ",100,\n";
+    }
+  }
+  ChildProcess p1({HARRIER_BINARY, "ingest", "--set", "redis.url=" + redis_->url(), "--set",
+                   "feed.kind=replay", "--set", "feed.path=" + csv, "--set", "feed.speed=1"},
+                  dir_ + "/fill.log");
+  ASSERT_TRUE(eventually([&] {
+    auto q = bus::read_hash(*conn_, bus::keys::quote("QQQ"));
+    if (!q || !q->has_value()) return false;
+    std::map<std::string, std::string> quote((*q)->begin(), (*q)->end());
+    return quote["ts_ns"] == std::to_string(t0 + 300 * kNsPerMs);
+  })) << p1.output();
+  const TimestampNs fill_ts = t0 + 250 * kNsPerMs;
+  ASSERT_TRUE(bus::publish(
+      *conn_, bus::EntryFireEvent{"QQQ", Side::kBuy, 100, 380.55, "erc-QQQ-buy-1", fill_ts}));
+  std::vector<bus::QuoteEvent> qqq;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto range =
+            conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kQuote), "-", "+"});
+        if (!range) return false;
+        auto entries = bus::parse_entries(range->view());
+        if (!entries) return false;
+        qqq.clear();
+        for (const auto& e : *entries) {
+          auto ev = bus::decode_quote_event(e.fields);
+          if (ev && ev->sym == "QQQ") qqq.push_back(*ev);
+        }
+        return !qqq.empty() && qqq.back().ts_ns == t0 + 300 * kNsPerMs;
+      },
+      3000))
+      << p1.output();
+  // The changes at 250, 255, ..., 300 ms, in order, the last one the entries' newest fields.
+  std::vector<bus::QuotePoint> got;
+  for (bus::QuoteEvent& ev : qqq) {
+    got.insert(got.end(), ev.path.begin(), ev.path.end());
+    got.push_back(ev.point());
+  }
+  ASSERT_EQ(got.size(), 11u);
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    const int i = 50 + static_cast<int>(k);
+    EXPECT_EQ(got[k].ts_ns, t0 + i * 5 * kNsPerMs) << k;
+    EXPECT_NEAR(got[k].bid, 380.0 + i * 0.01, 1e-9) << k;
+  }
+  EXPECT_EQ(qqq.back().bid_size, 301);  // the current quote's sizes
+  p1.signal(SIGTERM);
+  EXPECT_EQ(p1.wait(10000), 0) << p1.output();
+}
+
 TEST_F(IngestTest, RtPriorityPutsTheFeedAndBarThreadsUnderSchedFifo) {
   ChildProcess p1({HARRIER_BINARY, "ingest", "--set", "redis.url=" + redis_->url(), "--set",
                    "feed.kind=sim", "--set", "sim.symbols=2", "--set", "sim.rate=500", "--set",

@@ -240,6 +240,32 @@ TEST_F(TelemetryQuote, QuoteThatArrivedBeforeTheStopOpenedIsAppliedWhenItOpens) 
   EXPECT_EQ(xlen("stream:exit_fire"), 1);
 }
 
+// Every early change counts, not only the newest entry's: a dip below the stop-to-be and the
+// recovery after it both arrive before the stop opens; the dip fires the exit when it opens
+// (P3 kept only the newest early entry before, and the recovery hid the dip).
+TEST_F(TelemetryQuote, EveryChangeThatArrivedBeforeTheStopOpenedIsApplied) {
+  auto p3 = start_p3();
+  ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
+  const bus::QuoteEvent dip = quote("SPY", 99.0, 99.01);  // below a 0.5% stop from 100
+  publish(dip);
+  ASSERT_TRUE(eventually([&] { return counter(*p3, "quotes_unguarded") == 1; }));
+  bus::QuoteEvent back = quote("SPY", 100.2, 100.21);
+  back.path.push_back(bus::QuotePoint{back.ts_ns - 1, 99.9, 99.91, kNaN});
+  publish(back);
+  ASSERT_TRUE(eventually([&] { return counter(*p3, "quotes_unguarded") == 2; }));
+  EXPECT_EQ(xlen("stream:exit_fire"), 0);
+
+  open_position("SPY", 100, 100.0, kEntryId);
+  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") >= 1; }))
+      << read_file(path("p3.err"));
+  auto fired = exits();
+  ASSERT_EQ(fired.size(), 1u);
+  auto ev = bus::decode_exit_fire(fired[0].fields);
+  ASSERT_TRUE(ev) << ev.error().to_string();
+  EXPECT_EQ(ev->sym, "SPY");
+  EXPECT_EQ(ev->trigger_ns, dip.ts_ns);
+}
+
 TEST_F(TelemetryQuote, EntryFiresOfOneReadAreGuardedTogetherAndTheirCrossingsFireTogether) {
   // Four fills announced in one transaction, so P3 reads them in one reply: every position is
   // guarded, and each early quote below its stop fires that position's exit, exactly once.

@@ -400,7 +400,9 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
       r.counters[k] = counter(*p2, k);
     }
   }
-  if (p3) r.counters["exits_fired"] = counter(*p3, "exits_fired");
+  if (p3) {
+    for (const char* k : {"exits_fired", "stop_hits_by_poll"}) r.counters[k] = counter(*p3, k);
+  }
   // Parts and neighbours of the headline figures, reported beside them: P3's part of the stop
   // path (the read that showed the crossing to its XADD; the quote's exchange time to that
   // XADD), P1's bar end to seal (which includes waiting for the closing tick), P2's seal to

@@ -279,8 +279,9 @@ void feed_loop(Pipeline& p, feed::Feed& source, TimestampNs session_start_ns,
 // group: P1 only looks) for at most kGuardedRefresh, and after every wake re-reads the set. The
 // symbol of a new entry fill is guarded at once, before P3 has even opened its stop (P3 adds
 // it to the set a little later), so the quote that crosses a stop in the first milliseconds of
-// a position is on stream:quote too; such a provisional symbol stays guarded for
-// kProvisional unless the set names it. A failed read keeps the last set.
+// a position is on stream:quote too (the fill's time goes with it: the bar thread publishes the
+// symbol's changes since then); such a provisional symbol stays guarded for kProvisional unless
+// the set names it. A failed read keeps the last set.
 constexpr std::int64_t kGuardedRefreshMs = 50;
 constexpr DurationNs kProvisional = 2 * kNsPerSec;
 void guarded_loop(RoleContext& ctx, GuardedSymbols& out) {
@@ -313,6 +314,11 @@ void guarded_loop(RoleContext& ctx, GuardedSymbols& out) {
       if (parsed) {
         for (const bus::StreamEntry& e : *parsed) {
           last_id = e.id;
+          if (auto fill = bus::decode_entry_fire(e.fields)) {
+            out.note_fill(fill->sym, fill->ts_ns);  // before set(): the changes since it
+            provisional[fill->sym] = now + kProvisional;
+            continue;
+          }
           for (const auto& [f, v] : e.fields) {
             if (f == "sym") provisional[v] = now + kProvisional;
           }

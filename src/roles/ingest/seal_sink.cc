@@ -21,6 +21,27 @@ std::vector<std::string> GuardedSymbols::snapshot() const {
   return symbols_;
 }
 
+void GuardedSymbols::note_fill(std::string_view sym, TimestampNs ts_ns) {
+  std::lock_guard lock(mu_);
+  auto it = fills_.find(sym);
+  if (it == fills_.end()) {
+    fills_.emplace(std::string(sym), ts_ns);
+  } else {
+    it->second = std::max(it->second, ts_ns);
+  }
+}
+
+TimestampNs GuardedSymbols::fill_ts(std::string_view sym) const {
+  std::lock_guard lock(mu_);
+  auto it = fills_.find(sym);
+  return it == fills_.end() ? -1 : it->second;
+}
+
+namespace {
+// NaN != NaN: a side still unquoted compares as changed until it is quoted.
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+}  // namespace
+
 SealSink::SealSink(SealSinkOptions opts, const SymbolTable& symbols, bus::IoWorker& io,
                    const MarketClock& clock, const Clock& wall, SinkMetrics metrics,
                    const GuardedSymbols* guarded)
@@ -76,15 +97,16 @@ void SealSink::refresh_guarded() {
     if (id >= was.size() || was[id] == 0) {
       QuoteState& qs = quote_for(id);
       if (qs.quote.ts_ns > 0) {
-        // Newly guarded: its quote now goes out at once, so the new stop hears the current
-        // price without waiting for the next tick. A price that crossed it between the fill and
-        // now was otherwise only in quote:{sym}, written at most every quote_min_interval_ms
-        // (P3 found 46 of 289 exits of a sym10_20000 session that way, 4.8 ms late at p50).
+        // Newly guarded: its changes since the fill and its quote now go out at once, so the
+        // new stop hears the current price without waiting for the next tick, and a price that
+        // crossed it between the fill and now (otherwise only in quote:{sym}, written at most
+        // every quote_min_interval_ms: P3 found 46 of 289 exits of a sym10_20000 session that
+        // way, 4.8 ms late at p50) reaches it too.
         qs.pub_fresh = false;
         qs.pub_bid = qs.quote.bid;
         qs.pub_ask = qs.quote.ask;
         qs.pub_last = qs.quote.last;
-        publish_quote(id, qs.quote, qs.quote.ts_ns);
+        publish_since(id, qs, guarded_->fill_ts(name));
       } else {
         // No quote yet: its first tick is published whatever the prices.
         qs.pub_bid = qs.pub_ask = qs.pub_last = kNaN;
@@ -115,6 +137,24 @@ void SealSink::publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, Times
       m_.seal_queue_drops->add();
       break;
   }
+}
+
+void SealSink::publish_since(SymbolId symbol, QuoteState& qs, TimestampNs since_ns) {
+  TimestampNs ts = qs.quote.ts_ns;
+  if (qs.recent_n > 0) {
+    // The newest change is the current state (a trade after the last quote moved `last`).
+    ts = std::max(ts, qs.recent_at(qs.recent_n - 1).ts_ns);
+    bus::QuoteSnapshot s = qs.quote;  // sizes: a change in a path carries none
+    for (std::uint32_t k = 0; since_ns >= 0 && k + 1 < qs.recent_n; ++k) {
+      const bus::QuotePoint& p = qs.recent_at(k);
+      if (p.ts_ns < since_ns) continue;
+      s.bid = p.bid;
+      s.ask = p.ask;
+      s.last = p.last;
+      publish_quote(symbol, s, p.ts_ns);
+    }
+  }
+  publish_quote(symbol, qs.quote, ts);
 }
 
 template <typename Event>
@@ -234,9 +274,14 @@ void SealSink::on_tick(const Tick& tick) {
     }
     q.ts_ns = tick.ts_ns;
   }
+  if (qs.recent_n == 0 || !same(q.bid, qs.recent_at(qs.recent_n - 1).bid) ||
+      !same(q.ask, qs.recent_at(qs.recent_n - 1).ask) ||
+      !same(q.last, qs.recent_at(qs.recent_n - 1).last)) {
+    qs.recent[qs.recent_next] = bus::QuotePoint{tick.ts_ns, q.bid, q.ask, q.last};
+    qs.recent_next = (qs.recent_next + 1) % kRecentChanges;
+    if (qs.recent_n < kRecentChanges) ++qs.recent_n;
+  }
   if (guarded(tick.symbol)) {
-    // NaN != NaN: a side still unquoted compares as changed until it is quoted.
-    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
     if (qs.pub_fresh || !same(q.bid, qs.pub_bid) || !same(q.ask, qs.pub_ask) ||
         !same(q.last, qs.pub_last)) {
       qs.pub_fresh = false;

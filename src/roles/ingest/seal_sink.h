@@ -7,17 +7,24 @@
 // open stops, handed in through GuardedSymbols) every price change also goes out at once on
 // stream:quote, none merged away (IoWorker::submit_quote_change: a change that finds the
 // symbol's previous entry still waiting for the IO thread joins it), so a stop is woken by the
-// quote that crosses it (a change of sizes alone is not published: stops act on prices).
+// quote that crosses it (a change of sizes alone is not published: stops act on prices). The
+// sink keeps each symbol's last kRecentChanges price changes, so that a symbol guarded because
+// of an entry fill gets the changes since the fill published at once (the fill's time is wall
+// time, the ticks' market time: this reaches back only where the two agree, a live or
+// simulated feed; a replay of an old day publishes the current quote alone).
 // Threading: owned by P1's bar thread. Times: `market_ns` arguments are market time; latency
 // metrics use the wall clock.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "arrow/bar_codec.h"
@@ -38,10 +45,16 @@ class GuardedSymbols {
   void set(std::vector<std::string> symbols);
   std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
   std::vector<std::string> snapshot() const;
+  // Poller thread, before the set() that guards the symbol: the time of its newest entry fill
+  // (stream:entry_fire ts_ns). The bar thread then publishes its changes since that time.
+  void note_fill(std::string_view sym, TimestampNs ts_ns);
+  // The newest fill time noted for `sym`, or -1 when none was.
+  TimestampNs fill_ts(std::string_view sym) const;
 
  private:
   mutable std::mutex mu_;
   std::vector<std::string> symbols_;  // sorted
+  std::map<std::string, TimestampNs, std::less<>> fills_;
   std::atomic<std::uint64_t> version_{0};
 };
 
@@ -94,6 +107,10 @@ class SealSink final : public BarSink {
   // At most kMaxPreparedBuffers (~47 MB of 120-bar windows). P1 sizes the IO worker's pool of
   // returned buffers to hold them all.
   static constexpr std::size_t kMaxPreparedBuffers = 1024;
+  // Price changes kept per symbol for a newly guarded one: between an entry fill and P1 guarding
+  // its symbol lie a few milliseconds (P2's write of stream:entry_fire, the poller's read and its
+  // SMEMBERS), ~1 change a millisecond at 2,000 ticks/s of a symbol.
+  static constexpr std::uint32_t kRecentChanges = 64;
   static std::size_t prepared_buffers(std::size_t symbols) {
     return std::min(symbols * kIntervalCount, kMaxPreparedBuffers);
   }
@@ -112,6 +129,13 @@ class SealSink final : public BarSink {
     // acts on bid, ask and last only).
     double pub_bid = kNaN, pub_ask = kNaN, pub_last = kNaN;
     bool pub_fresh = false;  // newly guarded: publish the next tick whatever it changed
+    // The last kRecentChanges changes of bid, ask or last, a ring: recent_n of them end before
+    // recent_next.
+    std::array<bus::QuotePoint, kRecentChanges> recent;
+    std::uint32_t recent_next = 0, recent_n = 0;
+    const bus::QuotePoint& recent_at(std::uint32_t k) const {  // k-th oldest
+      return recent[(recent_next + kRecentChanges - recent_n + k) % kRecentChanges];
+    }
   };
   // A buffer of at least buffer_bytes_ for the next seal: the last one the IO thread handed
   // back (its pages the most recently touched: on the 2-core VM of issue #7 a page untouched
@@ -119,6 +143,8 @@ class SealSink final : public BarSink {
   // first), else a prepared one, else a new one.
   std::string take_buffer();
   void publish_quote(SymbolId symbol, const bus::QuoteSnapshot& q, TimestampNs ts_ns);
+  // A symbol just guarded: its changes from `since_ns` on (none when -1) and its current quote.
+  void publish_since(SymbolId symbol, QuoteState& qs, TimestampNs since_ns);
   // A stream event (its Event::kStream) to the IO thread: counted in `published`, or as a drop.
   template <typename Event>
   void publish(const Event& ev, Counter* published);

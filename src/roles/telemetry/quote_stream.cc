@@ -1,5 +1,6 @@
 #include "roles/telemetry/quote_stream.h"
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -84,16 +85,38 @@ Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
     }
     if (!stops_.apply_quote(*q, reply_wall_ns)) {
       m_.ignored->add();
-      // P1 publishes a symbol from its entry fill on, often before this P3 has opened the
-      // stop: keep the newest such quote for catch_up().
-      QuoteEvent& kept = early_[q->sym];
-      if (q->ts_ns >= kept.ts_ns) {
+      // P1 publishes a symbol from its entry fill on (with the changes since the fill), often
+      // before this P3 has opened the stop: keep every such change for catch_up(), the entries
+      // that came first as the earlier changes of the newest.
+      auto [it, fresh] = early_.try_emplace(q->sym);
+      QuoteEvent& kept = it->second;
+      if (fresh || kept.ts_ns == 0) {
         static_cast<bus::QuoteEvent&>(kept) = std::move(*q);
         kept.read_wall_ns = reply_wall_ns;
+      } else if (q->ts_ns >= kept.ts_ns) {
+        kept.path.push_back(kept.point());
+        kept.path.insert(kept.path.end(), q->path.begin(), q->path.end());
+        q->path = std::move(kept.path);
+        static_cast<bus::QuoteEvent&>(kept) = std::move(*q);
+        keep_recent(kept.path, kept.ts_ns);
       }
     }
   }
   return stops_.fire_pending();
+}
+
+void QuoteStream::keep_recent(std::vector<bus::QuotePoint>& path, TimestampNs newest_ns) {
+  // A symbol P1 publishes without a stop here (one whose stop fired, until P3 drops it from
+  // stops:guarded) gathers changes until its next position: keep the last kEarlyWindowNs of
+  // them (a fill is milliseconds old when its stop opens), at most kEarlyMaxPath. Pruned in
+  // steps, so each change is moved O(1) times.
+  if (path.size() < kEarlyPrune) return;
+  auto old_end = std::find_if(path.begin(), path.end(), [&](const bus::QuotePoint& p) {
+    return p.ts_ns >= newest_ns - kEarlyWindowNs;
+  });
+  const auto over = static_cast<std::ptrdiff_t>(path.size()) - kEarlyMaxPath;
+  if (old_end - path.begin() < over) old_end = path.begin() + over;
+  path.erase(path.begin(), old_end);
 }
 
 void QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {

@@ -80,8 +80,8 @@ class QuoteStream {
   // Writes what handle() left, now: the fires, the acknowledgements, the save (1 Hz, and when
   // the loop has no read to carry it).
   Status flush();
-  // After the stop of `sym` opened (entry_fire at `entry_ts_ns`): applies the newest quote
-  // stream:quote brought for `sym` before that stop existed, if it is not older than the fill;
+  // After the stop of `sym` opened (entry_fire at `entry_ts_ns`): applies the changes
+  // stream:quote brought for `sym` before that stop existed that are not older than the fill;
   // the caller fires what it crossed (StopMonitor::fire_pending, once for a read's entries).
   // P1 publishes a symbol from its fill on, so the quote that crosses a stop in its first
   // moments is not lost to the order of the two streams.
@@ -98,7 +98,12 @@ class QuoteStream {
   struct QuoteEvent : bus::QuoteEvent {
     TimestampNs read_wall_ns = 0;
   };
-  std::map<std::string, QuoteEvent, std::less<>> early_;  // newest quote per unguarded symbol
+  // Per symbol without an open stop: the newest quote, the earlier changes in its path.
+  std::map<std::string, QuoteEvent, std::less<>> early_;
+  static constexpr TimestampNs kEarlyWindowNs = 2 * kNsPerSec;
+  static constexpr std::ptrdiff_t kEarlyMaxPath = 4096;
+  static constexpr std::size_t kEarlyPrune = 2 * kEarlyMaxPath;  // prune at this many
+  static void keep_recent(std::vector<bus::QuotePoint>& path, TimestampNs newest_ns);
   log::LogEvery bad_log_{5 * kNsPerSec};
 };
 

@@ -305,7 +305,9 @@ Status StopMonitor::poll_quotes() {
     if (*ts <= g.last_quote_ts) continue;  // nothing newer than what was applied
     g.last_quote_ts = *ts;
     m_.quotes_polled->add();
+    const bool was_triggered = g.stop.triggered();
     apply_price(g, price_of(r.at(g.stop.is_long() ? 0 : 1)), price_of(r.at(2)), *ts, seen_wall);
+    if (!was_triggered && g.stop.triggered()) m_.hits_by_poll->add();
   }
   HARRIER_TRY(fire_pending());
   return save();

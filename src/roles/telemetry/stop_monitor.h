@@ -69,6 +69,7 @@ struct StopMetrics {
   Counter* exits_fired;
   Counter* quotes_polled;
   Counter* bad_inputs;
+  Counter* hits_by_poll;  // crossings found by poll_quotes(), not in a stream:quote entry
   Histogram* stop_to_exit;
   Histogram* quote_to_fire;
 };

@@ -147,6 +147,8 @@ int body(RoleContext& ctx) {
       &mx.counter("exits_fired", "exit_fire entries published for hit stops"),
       &mx.counter("quotes_polled", "new quotes seen for guarded symbols"),
       &mx.counter("bad_inputs", "entries, hashes and bars skipped as invalid"),
+      &mx.counter("stop_hits_by_poll",
+                  "stop crossings found by the quote:{sym} poll, not on stream:quote"),
       &mx.histogram("stop_to_exit_us", "read reply with the crossing quote -> XADD done"),
       &mx.histogram("quote_to_fire_us",
                     "crossing quote's ts_ns -> XADD done (live-like feeds only)")};
