@@ -267,8 +267,9 @@ Status check_grouped_reply(const std::vector<Reply>& replies, std::size_t multi,
   const Reply& r = replies[exec];
   if (r.is_nil()) return unavailable("EXEC: transaction aborted");
   if (auto s = r.array(); !s) return Error(s.error()).with_context("EXEC");
-  if (k >= r.size())
+  if (k >= r.size()) {
     return protocol_error("EXEC returned " + std::to_string(r.size()) + " replies");
+  }
   return check_reply(r.at(k), batch, cmd);
 }
 }  // namespace

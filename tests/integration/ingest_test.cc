@@ -92,6 +92,21 @@ class IngestTest : public ::testing::Test {
     return a;
   }
 
+  // The stream:quote entries of `sym`, oldest first (none when the read fails).
+  std::vector<bus::QuoteEvent> quote_entries_of(std::string_view sym) {
+    std::vector<bus::QuoteEvent> out;
+    auto range =
+        conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kQuote), "-", "+"});
+    if (!range) return out;
+    auto entries = bus::parse_entries(range->view());
+    if (!entries) return out;
+    for (const auto& e : *entries) {
+      auto ev = bus::decode_quote_event(e.fields);
+      if (ev && ev->sym == sym) out.push_back(std::move(ev).value());
+    }
+    return out;
+  }
+
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<bus::Connection> conn_;
   std::string dir_;
@@ -341,15 +356,8 @@ TEST_F(IngestTest, ANewlyGuardedSymbolsCurrentQuoteIsPublishedAtOnce) {
   std::optional<bus::QuoteEvent> qqq;
   ASSERT_TRUE(eventually(
       [&] {
-        auto range =
-            conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kQuote), "-", "+"});
-        if (!range) return false;
-        auto entries = bus::parse_entries(range->view());
-        if (!entries) return false;
-        for (const auto& e : *entries) {
-          auto ev = bus::decode_quote_event(e.fields);
-          if (ev && ev->sym == "QQQ") qqq = *ev;
-        }
+        auto entries = quote_entries_of("QQQ");
+        if (!entries.empty()) qqq = entries.back();
         return qqq.has_value();
       },
       2000))
@@ -399,16 +407,7 @@ TEST_F(IngestTest, AFilledSymbolsChangesSinceTheFillArePublishedWhenItIsGuarded)
   std::vector<bus::QuoteEvent> qqq;
   ASSERT_TRUE(eventually(
       [&] {
-        auto range =
-            conn_->command({"XRANGE", bus::keys::stream_name(bus::keys::Stream::kQuote), "-", "+"});
-        if (!range) return false;
-        auto entries = bus::parse_entries(range->view());
-        if (!entries) return false;
-        qqq.clear();
-        for (const auto& e : *entries) {
-          auto ev = bus::decode_quote_event(e.fields);
-          if (ev && ev->sym == "QQQ") qqq.push_back(*ev);
-        }
+        qqq = quote_entries_of("QQQ");
         return !qqq.empty() && qqq.back().ts_ns == t0 + 300 * kNsPerMs;
       },
       3000))

@@ -49,6 +49,17 @@ class TelemetryQuote : public TelemetrySuite {
     const json::Value* h = hs ? hs->find(name) : nullptr;
     return h ? h->number_at("n").value_or(-1) : -1;
   }
+  // stream:exit_fire holds one exit (waits for it): for `sym`, triggered at `trigger_ns`.
+  void expect_one_exit(std::string_view sym, TimestampNs trigger_ns) {
+    ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") >= 1; }))
+        << read_file(path("p3.err"));
+    auto fired = exits();
+    ASSERT_EQ(fired.size(), 1u);
+    auto ev = bus::decode_exit_fire(fired[0].fields);
+    ASSERT_TRUE(ev) << ev.error().to_string();
+    EXPECT_EQ(ev->sym, sym);
+    EXPECT_EQ(ev->trigger_ns, trigger_ns);
+  }
   // A long SPY position guarded by a running P3, its symbol in stops:guarded.
   void guard_spy(const Child& p3) {
     open_position("SPY", 100, 100.0, kEntryId);
@@ -227,14 +238,7 @@ TEST_F(TelemetryQuote, QuoteThatArrivedBeforeTheStopOpenedIsAppliedWhenItOpens) 
   open_position("QQQ", 100, 100.0, "erc-QQQ-buy-1m-1381152600");
   open_position("SPY", 100, 100.0, kEntryId);
   ASSERT_TRUE(eventually([&] { return counter(*p3, "entries_seen") == 2; }));
-  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") >= 1; }))
-      << read_file(path("p3.err"));
-  auto fired = exits();
-  ASSERT_EQ(fired.size(), 1u);
-  auto ev = bus::decode_exit_fire(fired[0].fields);
-  ASSERT_TRUE(ev) << ev.error().to_string();
-  EXPECT_EQ(ev->sym, "SPY");
-  EXPECT_EQ(ev->trigger_ns, spy.ts_ns);
+  expect_one_exit("SPY", spy.ts_ns);
   // QQQ stays guarded: its early quote predates the position.
   ASSERT_TRUE(eventually([&] { return guarded() == std::vector<std::string>{"QQQ"}; }));
   EXPECT_EQ(xlen("stream:exit_fire"), 1);
@@ -256,14 +260,7 @@ TEST_F(TelemetryQuote, EveryChangeThatArrivedBeforeTheStopOpenedIsApplied) {
   EXPECT_EQ(xlen("stream:exit_fire"), 0);
 
   open_position("SPY", 100, 100.0, kEntryId);
-  ASSERT_TRUE(eventually([&] { return xlen("stream:exit_fire") >= 1; }))
-      << read_file(path("p3.err"));
-  auto fired = exits();
-  ASSERT_EQ(fired.size(), 1u);
-  auto ev = bus::decode_exit_fire(fired[0].fields);
-  ASSERT_TRUE(ev) << ev.error().to_string();
-  EXPECT_EQ(ev->sym, "SPY");
-  EXPECT_EQ(ev->trigger_ns, dip.ts_ns);
+  expect_one_exit("SPY", dip.ts_ns);
 }
 
 TEST_F(TelemetryQuote, EntryFiresOfOneReadAreGuardedTogetherAndTheirCrossingsFireTogether) {
