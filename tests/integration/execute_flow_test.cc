@@ -119,6 +119,25 @@ TEST_F(ExecuteFlow, ExitFireClosesThePositionWithExactlyOneExitOrder) {
   EXPECT_EQ(p2.terminate(), 0);
 }
 
+// A stop crossed by a quote from before its position's fill could not fire before the fill:
+// trigger_to_exit_us times the exit from the crossing quote, armed_to_exit_us from the fill.
+// Both are timed only for a live-like trigger_ns (within a minute of the wall clock).
+TEST_F(ExecuteFlow, AnExitIsTimedFromItsTriggerAndFromWhenItsStopCouldFire) {
+  Process& p2 = start_p2();
+  write_seals("SPY", kOpen);
+  ASSERT_TRUE(eventually([&] { return hget("position:SPY", "qty") == "100"; })) << p2.log();
+  const TimestampNs opened = std::stoll(hget("position:SPY", "opened_ns"));
+  const TimestampNs now = SystemClock::instance().now_ns();
+  ASSERT_GT(opened, now - 10 * kNsPerSec);  // the paper broker's fill: wall time
+  exit_fire("SPY", "trailing_stop", opened - 30 * kNsPerSec);
+  ASSERT_TRUE(eventually([&] { return histogram_n("armed_to_exit_us") == 1; }))
+      << heartbeat().value_or("no heartbeat");
+  EXPECT_EQ(histogram_n("trigger_to_exit_us"), 1);
+  EXPECT_GE(histogram_field("trigger_to_exit_us", "max"), 30e6 * 0.875);  // log-linear buckets
+  EXPECT_LT(histogram_field("armed_to_exit_us", "max"), 10e6);
+  EXPECT_EQ(p2.terminate(), 0);
+}
+
 TEST_F(ExecuteFlow, WatchdogFlattenSellsWhatOnlyThePaperAccountHolds) {
   ASSERT_TRUE(command({"HSET", "paper:positions", "QQQ", "50"}));
   ASSERT_TRUE(command({"HSET", "quote:QQQ", "bid", "380", "ask", "380.02", "bid_size", "500",

@@ -215,7 +215,9 @@ class ExecuteSuite : public harrier::testing::RedisSuite {
     return n.value_or(-1);
   }
   // How many values a histogram of P2's latest heartbeat holds (-1 when absent).
-  double histogram_n(std::string_view name) {
+  double histogram_n(std::string_view name) { return histogram_field(name, "n"); }
+  // A field ("n", "p50", "max", ...) of a histogram of P2's latest heartbeat (-1 when absent).
+  double histogram_field(std::string_view name, std::string_view field) {
     auto hb = heartbeat();
     if (!hb) return -1;
     auto v = json::parse(*hb);
@@ -223,7 +225,7 @@ class ExecuteSuite : public harrier::testing::RedisSuite {
     const json::Value* m = v->find("metrics");
     const json::Value* hs = m ? m->find("histograms") : nullptr;
     const json::Value* h = hs ? hs->find(name) : nullptr;
-    auto n = h ? h->number_at("n") : std::nullopt;
+    auto n = h ? h->number_at(field) : std::nullopt;
     return n.value_or(-1);
   }
   void exit_fire(const std::string& sym, const std::string& reason, TimestampNs trigger_ns) {

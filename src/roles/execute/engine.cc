@@ -71,8 +71,12 @@ Engine::Engine(RoleContext& ctx, std::unique_ptr<strategy::Strategy> strategy,
           "new_bar sealed_ns to the trigger bar's decision (wall), the wait behind the earlier "
           "entries of its batch included")),
       trigger_to_exit_(ctx.metrics.histogram(
-          "trigger_to_exit_us",
-          "exit_fire trigger_ns (stop hit) to the exit order at the broker")) {}
+          "trigger_to_exit_us", "exit_fire trigger_ns (stop hit) to the exit order at the broker")),
+      armed_to_exit_(ctx.metrics.histogram(
+          "armed_to_exit_us",
+          "the later of exit_fire trigger_ns and the position's opening (a stop crossed by a "
+          "quote from before its fill could not fire before the fill) to the exit order at the "
+          "broker")) {}
 
 // ---- start-up and the loop -------------------------------------------------------------
 
@@ -283,9 +287,12 @@ Status Engine::handle_exits(const Entries& entries, bool& sent_any) {
       sent_any = true;
       // trigger_ns is exchange time: comparable with the wall clock only for a live-like feed
       // (the simulator, a live broker), not for a replay of a past day, which is left out (#7).
-      const DurationNs since_trigger = wall_now() - x.ev.trigger_ns;
+      const TimestampNs now = wall_now();
+      const DurationNs since_trigger = now - x.ev.trigger_ns;
       if (since_trigger >= 0 && since_trigger < kMaxTriggerAgeNs) {
         trigger_to_exit_.record(since_trigger);
+        // opened_ns is wall time too (the broker's fill): comparable here, where trigger_ns is.
+        armed_to_exit_.record(now - std::clamp(orders[i].opened_ns, x.ev.trigger_ns, now));
       }
       log::info(kTag, "exit {} {} {} ({}): order {}", x.ev.sym, side_name(req.side), req.qty,
                 x.ev.reason, req.client_order_id);
@@ -492,6 +499,7 @@ Result<std::optional<Engine::NewOrder>> Engine::exit_order(const bus::ExitFireEv
   req.sym = ev.sym;
   req.type = strategy::OrderType::kMarket;
   std::int64_t held = st->position.qty;
+  o.opened_ns = st->position.opened_ns;
   if (held != 0) {
     // Stop adding to the position before closing it.
     const std::string& entry_id = st->position.entry_order_id;

@@ -119,6 +119,7 @@ class Engine {
     Purpose purpose = Purpose::kEntry;
     Interval iv = Interval::k1m;
     TimestampNs bar_start_ns = 0;
+    TimestampNs opened_ns = 0;  // an exit: when the position it closes opened (its fill, wall)
   };
   struct Evaluation {  // a trigger bar decided, waiting for its order (if any) to go out
     const Trigger* trigger = nullptr;
@@ -278,6 +279,7 @@ class Engine {
   Histogram& cycle_;
   Histogram& seal_to_decision_;
   Histogram& trigger_to_exit_;  // exit_fire trigger_ns to the exit order at the broker (#7)
+  Histogram& armed_to_exit_;    // the same from the later of trigger_ns and the opening
 };
 
 }  // namespace harrier::roles::execute
