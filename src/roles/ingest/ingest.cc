@@ -326,11 +326,12 @@ void guarded_loop(RoleContext& ctx, GuardedSymbols& out) {
       }
     } else if (last_id == "$") {
       // Nothing yet: remember where the stream is now, so an entry written while the set is
-      // read below is not missed by the next XREAD.
+      // read below is not missed by the next XREAD. An empty stream (or none) is read from its
+      // start: "$" again would miss the first fill written between two XREADs.
       auto top = conn.command({"XREVRANGE", entries, "+", "-", "COUNT", "1"});
-      if (top && top->array() && top->size() == 1) {
-        if (auto parsed = bus::parse_entries(top->view()); parsed && !parsed->empty()) {
-          last_id = parsed->front().id;
+      if (top && top->array()) {
+        if (auto parsed = bus::parse_entries(top->view()); parsed) {
+          last_id = parsed->empty() ? "0-0" : parsed->front().id;
         }
       }
     }
