@@ -254,11 +254,12 @@ bool is_quote_entry(const IoItem& item) {
   return ev != nullptr && ev->stream == QuoteEvent::kStream;  // taken, sent again after a cut
 }
 
-// The outcome of the k-th command of a MULTI/EXEC group whose command sits at `cmd` and whose
-// EXEC at `exec`: refused at queue time (ACL, syntax: the whole EXEC aborts), or its own reply.
-Status check_grouped_reply(const std::vector<Reply>& replies, std::size_t multi, std::size_t cmd,
-                           std::size_t k, std::size_t exec, const CommandBatch& batch) {
-  HARRIER_TRY(check_reply(replies[multi].view(), batch, multi));
+// The outcome of the k-th command of the MULTI/EXEC group that opens a pipeline (MULTI is its
+// command 0), whose command sits at `cmd` and whose EXEC at `exec`: refused at queue time (ACL,
+// syntax: the whole EXEC aborts), or its own reply.
+Status check_grouped_reply(const std::vector<Reply>& replies, std::size_t cmd, std::size_t k,
+                           std::size_t exec, const CommandBatch& batch) {
+  HARRIER_TRY(check_reply(replies[0].view(), batch, 0));
   HARRIER_TRY(check_reply(replies[cmd].view(), batch, cmd));
   if (auto s = expect_status(replies[cmd].view(), "QUEUED"); !s) {
     return Error(s.error()).with_context(batch.describe(cmd));
@@ -295,14 +296,10 @@ int IoWorker::write_pipeline() {
     grouped = 0;
   }
   batch_.clear();
-  std::size_t multi_at = 0, exec_at = 0;
   if (grouped > 0) batch_.add({"MULTI"});
+  std::size_t exec_at = 0;
   const TimestampNs published_ns = clock_.now_ns();  // new_bar's publish time (wake is from it)
   for (std::size_t i = 0; i < n; ++i) {
-    if (grouped > 0 && i == grouped) {
-      exec_at = batch_.size();
-      batch_.add({"EXEC"});
-    }
     first_reply_[i] = batch_.size();
     IoItem& item = backlog_[i];
     take_quote_slot(item);
@@ -335,10 +332,10 @@ int IoWorker::write_pipeline() {
         batch_.arg(v);
       }
     }
-  }
-  if (grouped > 0 && grouped == n) {
-    exec_at = batch_.size();
-    batch_.add({"EXEC"});
+    if (i + 1 == grouped) {  // the group's last entry
+      exec_at = batch_.size();
+      batch_.add({"EXEC"});
+    }
   }
   first_reply_[n] = batch_.size();
   Status sent = conn_.run(batch_, replies_);
@@ -353,7 +350,7 @@ int IoWorker::write_pipeline() {
     const IoItem& item = backlog_[i];
     Status st = ok();
     if (i < grouped) {
-      st = check_grouped_reply(replies_, multi_at, first_reply_[i], i, exec_at, batch_);
+      st = check_grouped_reply(replies_, first_reply_[i], i, exec_at, batch_);
     } else if (std::holds_alternative<Seal>(item)) {
       st = check_seal_replies(replies_, first_reply_[i], batch_);
     } else {
