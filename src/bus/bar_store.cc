@@ -87,6 +87,7 @@ void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc, std::s
   batch.add({"XADD", announce_on, "MAXLEN", "~", enc.maxlen_text, "*", "sym", seal.sym, "iv", iv,
              "bar_start_ns", enc.event_numbers[0], "seq", enc.event_numbers[1], "sealed_ns",
              enc.event_numbers[2], "published_ns", enc.event_numbers[3]});
+  batch.add({"TIME"});
   batch.add({"EXEC"});
 }
 
@@ -118,6 +119,27 @@ Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,
     HARRIER_TRY(check_reply(r.at(i), batch, first + 1 + i));
   }
   return ok();
+}
+
+Result<TimestampNs> seal_server_time(const std::vector<Reply>& replies, std::size_t first) {
+  const std::size_t exec = first + kCommandsPerSeal - 1;
+  if (exec >= replies.size() || !replies[exec].array() || replies[exec].size() == 0) {
+    return protocol_error("seal: no EXEC reply to take TIME from");
+  }
+  const ReplyView time = replies[exec].at(replies[exec].size() - 1);
+  if (!time.array() || time.size() != 2) {
+    return protocol_error("seal: TIME reply is not [seconds, microseconds]");
+  }
+  std::int64_t parts[2] = {0, 0};
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto text = time.at(i).string();
+    if (!text) return Error(text.error()).with_context("seal: TIME");
+    auto v = text::parse_int(*text);
+    if (!v || *v < 0)
+      return protocol_error("seal: TIME part is not a count: " + std::string(*text));
+    parts[i] = *v;
+  }
+  return parts[0] * kNsPerSec + parts[1] * kNsPerUs;
 }
 
 Status write_seal(Connection& c, const Seal& seal, std::size_t stream_maxlen) {

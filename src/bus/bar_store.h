@@ -63,10 +63,13 @@ struct EncodedSeal {
   std::array<std::string, 4> event_numbers;  // bar_start_ns, seq, sealed_ns, published_ns
 };
 
-inline constexpr std::size_t kCommandsPerSeal = 6;  // MULTI SET HSET HSET XADD EXEC
+inline constexpr std::size_t kCommandsPerSeal = 7;  // MULTI SET HSET HSET XADD TIME EXEC
 
 // Appends the kCommandsPerSeal commands of `seal` to `batch`, borrowing from `seal` and `enc`.
 // `published_ns` (wall time the writer starts sending; 0 = now) goes into the new_bar event.
+// The transaction ends with TIME, which writes nothing: the server's clock when it ran the
+// transaction, so a writer sharing that clock can tell how long the seal took to land
+// (seal_server_time).
 // `announce_on` names another stream for the announcement (harrier bench's seal wake-up floor,
 // which no role must see); empty: stream:new_bar.
 void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
@@ -76,6 +79,10 @@ void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc,
 // command QUEUED, EXEC an array with no error. The error names the failing command and key.
 Status check_seal_replies(const std::vector<Reply>& replies, std::size_t first,
                           const CommandBatch& batch);
+
+// The server's clock (ns since the epoch) when it ran the transaction of a seal whose replies
+// check_seal_replies accepted: the reply of its TIME. kProtocol when that is not [secs, usecs].
+Result<TimestampNs> seal_server_time(const std::vector<Reply>& replies, std::size_t first);
 
 // Writes one seal as one pipeline (one round trip) and one transaction.
 Status write_seal(Connection& c, const Seal& seal,

@@ -364,6 +364,10 @@ int IoWorker::write_pipeline() {
       }
     } else if (std::holds_alternative<Seal>(item)) {
       written_.fetch_add(1, std::memory_order_relaxed);
+      if (opts_.on_seal_committed) {
+        auto ran_ns = seal_server_time(replies_, first_reply_[i]);
+        if (ran_ns && *ran_ns >= published_ns) opts_.on_seal_committed(*ran_ns - published_ns);
+      }
     } else if (std::holds_alternative<QuoteWrite>(item)) {
       quotes_written_.fetch_add(1, std::memory_order_relaxed);
     } else {

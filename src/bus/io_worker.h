@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,11 @@ struct IoWorkerOptions {
   // keeps in circulation.
   std::size_t spare_buffers = 256;
   DurationNs down_poll_ns = 20 * kNsPerMs;  // longest sleep between retries while down
+  // Called on the IO thread for each seal Redis applied: from the start of its pipeline (its
+  // published_ns) to Redis running its transaction, by Redis' clock (the transaction's TIME).
+  // Not called when that comes out negative: a Redis on another machine, whose clock is not
+  // this one's. P1 keeps it as publish_to_commit_us.
+  std::function<void(DurationNs)> on_seal_committed;
 };
 
 // A coalesced quote write: HSET quote:{sym} with the six fields of QuoteSnapshot.

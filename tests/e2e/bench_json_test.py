@@ -104,6 +104,13 @@ def check_shape(doc, name, must_have):
         fail("wake_us measured but its ratio to PING is missing")
     if "wake_us" in metrics and "wake_over_seal_wake" not in ratios:
         fail("wake_us measured but its ratio to the seal wake-up floor is missing")
+    # Where P2 woke for a seal, P1 wrote it: its publish to Redis running it is reported beside.
+    landed = s.get("extra_metrics", {}).get("p1_publish_to_commit_us")
+    if "wake_us" in metrics:
+        if not isinstance(landed, dict) or number(landed.get("n"), "p1_publish_to_commit_us.n") < 1:
+            fail(f"wake_us measured but extra_metrics.p1_publish_to_commit_us is {landed!r}")
+        if not 0 <= number(landed["p50"], "p1_publish_to_commit_us.p50") <= landed["p99"]:
+            fail(f"p1_publish_to_commit_us: p50 {landed['p50']} outside [0, p99]")
     return s
 
 

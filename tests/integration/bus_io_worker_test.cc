@@ -83,6 +83,27 @@ TEST_F(BusIoWorker, FlushesInOrderAndCountsQueueDrops) {
   EXPECT_EQ(**bars, "bars-7");
 }
 
+// Each seal Redis applied reports how long after its pipeline started Redis ran it, by Redis'
+// clock (here this machine's): once per seal, never negative, within the test's own span.
+TEST_F(BusIoWorker, EachWrittenSealReportsWhenRedisRanIt) {
+  IoWorkerOptions opts;
+  opts.max_pipeline = 2;
+  std::vector<DurationNs> landed;
+  opts.on_seal_committed = [&](DurationNs ns) { landed.push_back(ns); };
+  IoWorker w(fast_config(server().url()), opts);  // do_work() on this thread
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(w.submit(seal_n(i)));
+  ASSERT_TRUE(w.submit_quote("SPY", QuoteSnapshot{1, 2, 3, 4, 1.5, 9}));  // not a seal
+  const std::int64_t t0 = SystemClock::instance().mono_ns();
+  while (!w.idle()) w.do_work();
+  const DurationNs span = SystemClock::instance().mono_ns() - t0;
+  ASSERT_EQ(w.stats().written, 5u);
+  ASSERT_EQ(landed.size(), 5u);
+  for (DurationNs ns : landed) {
+    EXPECT_GE(ns, 0);
+    EXPECT_LE(ns, span + kNsPerMs);  // the clocks differ in rate by far less than a ms here
+  }
+}
+
 // A written seal's bar buffer comes back to the producer for the next seal (no allocation on
 // the bar thread); before anything is written there is none.
 TEST_F(BusIoWorker, WrittenSealsBuffersComeBackToTheProducer) {

@@ -1,6 +1,6 @@
 // The bar store against a real redis-server: a seal writes bars, bundle, quote and the new_bar
-// event as one transaction; reads of one interval and of a whole bundle; a reader looping
-// against a writer never observes a half-applied seal.
+// event as one transaction, which tells when Redis ran it; reads of one interval and of a whole
+// bundle; a reader looping against a writer never observes a half-applied seal.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -29,6 +29,31 @@ Seal make_seal(std::string sym, Interval iv, std::int64_t seq) {
   s.bars = "arrow-bytes-" + std::to_string(seq) + std::string(64, '\0');
   s.quote = QuoteSnapshot{100.0 + static_cast<double>(seq), 100.5, 3, 4, 100.25, seq};
   return s;
+}
+
+// A seal's transaction ends with TIME: Redis' clock when it ran, read back from the replies.
+// This Redis shares the test's clock, so it falls between the send and the replies in hand.
+// Replies without it are refused, not read as a time.
+TEST_F(BusStore, SealTellsWhenRedisRanItsTransaction) {
+  Connection c(fast_config(server().url()));
+  CommandBatch batch;
+  EncodedSeal enc;
+  const Seal s = make_seal("SPY", Interval::k1s, 3);
+  append_seal(batch, s, enc);
+  ASSERT_EQ(batch.size(), kCommandsPerSeal);
+  std::vector<Reply> replies;
+  const TimestampNs before = SystemClock::instance().now_ns();
+  ASSERT_TRUE(c.run(batch, replies));
+  const TimestampNs after = SystemClock::instance().now_ns();
+  ASSERT_TRUE(check_seal_replies(replies, 0, batch));
+  auto ran = seal_server_time(replies, 0);
+  ASSERT_TRUE(ran) << ran.error().to_string();
+  // TIME has microseconds: allow for the truncation below `before`.
+  EXPECT_GE(*ran, before - kNsPerUs);
+  EXPECT_LE(*ran, after);
+
+  replies.pop_back();  // no EXEC reply
+  EXPECT_FALSE(seal_server_time(replies, 0));
 }
 
 TEST_F(BusStore, SealWritesEveryKeyAndTheEvent) {

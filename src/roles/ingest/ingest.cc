@@ -422,6 +422,10 @@ int body(RoleContext& ctx) {
   Counter& backlog_drops = m.counter("backlog_drops", "writes dropped while Redis was down");
   Counter& write_failures = m.counter("write_failures", "pipelines cut off by Redis failures");
   Gauge& backlog = m.gauge("io_backlog", "writes waiting for Redis");
+  Histogram& committed = m.histogram(
+      "publish_to_commit_us",
+      "a seal's pipeline start (new_bar published_ns) to Redis running its transaction, by "
+      "Redis' clock (none from a Redis on another machine)");
 
   bus::IoWorkerOptions io_opts;
   io_opts.backlog_capacity = static_cast<std::size_t>(c.ingest.backlog_max);
@@ -429,6 +433,7 @@ int body(RoleContext& ctx) {
   io_opts.stream_maxlen = static_cast<std::size_t>(c.ingest.stream_maxlen);
   // Room for every buffer SealSink makes, and for the ones a busy boundary mallocs beyond them.
   io_opts.spare_buffers = SealSink::prepared_buffers(source->symbols().size()) + 256;
+  io_opts.on_seal_committed = [&committed](DurationNs ns) { committed.record(ns); };
   bus::IoWorker io(ctx.redis, io_opts, ctx.clock);
   io.start();
 
