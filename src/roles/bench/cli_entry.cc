@@ -18,9 +18,9 @@ int run_bench(std::span<char*> args) {
       "as processes of this binary, the simulator (or --workload FILE at its recorded speed), "
       "and beside each figure its floor measured in the same run (PING, raw SET+GET and memcpy "
       "of a 120x45 Arrow frame's bytes, a seal-shaped MULTI/EXEC waking a blocked reader, a "
-      "thread waking at deadlines as P1's feed does). Prints the machine, a table per scenario and "
-      "the issue "
-      "#7 targets as met or missed.\n\nScenarios (default: all):";
+      "thread waking at deadlines as P1's feed does; beside the wake, P1's own seals landing in "
+      "Redis). Prints the machine, a table per scenario and the issue #7 targets as met or "
+      "missed.\n\nScenarios (default: all):";
   for (const roles::bench::ScenarioDef& d : roles::bench::scenarios()) {
     help += "\n  " + std::string(d.name) +
             std::string(16 - std::min<std::size_t>(d.name.size(), 15), ' ') + std::string(d.help);
