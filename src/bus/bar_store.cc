@@ -135,8 +135,9 @@ Result<TimestampNs> seal_server_time(const std::vector<Reply>& replies, std::siz
     auto text = time.at(i).string();
     if (!text) return Error(text.error()).with_context("seal: TIME");
     auto v = text::parse_int(*text);
-    if (!v || *v < 0)
+    if (!v || *v < 0) {
       return protocol_error("seal: TIME part is not a count: " + std::string(*text));
+    }
     parts[i] = *v;
   }
   return parts[0] * kNsPerSec + parts[1] * kNsPerUs;

@@ -407,9 +407,9 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   // path (the read that showed the crossing to its XADD; the quote's exchange time to that
   // XADD), P1's bar end to seal (which includes waiting for the closing tick), P1's publish to
   // Redis running the seal's transaction (the part of the wake before any reader can have the
-  // entry, whatever it does), P2's seal to
-  // decision (which includes queueing behind other symbols of the same batch), P2's exit timed
-  // from when its stop could first fire (not before the position's fill).
+  // entry, whatever it does), P2's seal to decision (which includes queueing behind other
+  // symbols of the same batch), P2's exit timed from when its stop could first fire (not
+  // before the position's fill).
   put(r.extra, p3, "stop_to_exit_us", "p3_stop_seen_to_xadd_us");
   put(r.extra, p3, "quote_to_fire_us", "p3_quote_to_xadd_us");
   put(r.extra, p1, "bar_end_to_seal_us", "p1_bar_end_to_seal_us");
