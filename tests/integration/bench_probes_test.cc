@@ -1,7 +1,8 @@
 // `harrier bench`'s floor probes against a real redis-server: the seal wake-up floor writes a
 // seal shaped as P1's (the window twice, a quote, an announcement read by its own blocked
 // reader), times one sample per announcement after the first, and leaves no key behind; the
-// deadline wake-up floor collects one sample per deadline.
+// deadline wake-up floor collects one sample per deadline; the wake target names the floors it
+// is read against.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include "bus/keys.h"
 #include "bus_test_util.h"
 #include "roles/bench/probes.h"
+#include "roles/bench/report.h"
 #include "roles/bench/session.h"
 
 namespace harrier::roles::bench {
@@ -30,6 +32,32 @@ TEST(BenchSession, FeedQueueHoldsTheLagSustainedAllows) {
   w.rate = 100'000;
   w.speed = 20;
   EXPECT_EQ(feed_queue_for(w), 262144u);  // 200,000 ticks
+}
+
+// The wake target is read against P1's own seals landing in Redis when P1 reported them, beside
+// the lone-seal floor, as ratios to PING; without the landing figure only the lone seal shows.
+TEST(BenchReport, TheWakeIsReadAgainstP1sSealsLandingInRedis) {
+  ScenarioResult s;
+  s.name = "sym100_200000";
+  s.metrics["wake_us"] = Stat{6000, 20000, 25000, 100};
+  s.floors["ping_us"] = Stat{100, 500, 900, 50};
+  s.floors["seal_wake_us"] = Stat{190, 600, 700, 50};
+  s.extra["p1_publish_to_commit_us"] = Stat{2350, 13000, 18000, 100};
+  Report r;
+  r.scenarios.push_back(s);
+  auto wake_check = [](const Report& report) {
+    for (const TargetCheck& t : check_targets(report)) {
+      if (t.target.find("wake") != std::string::npos) return t;
+    }
+    return TargetCheck{};
+  };
+  TargetCheck t = wake_check(r);
+  EXPECT_EQ(t.measured, "60.0x PING");
+  EXPECT_FALSE(t.met);
+  EXPECT_EQ(t.floor, "seal wake-up 1.90x PING; P1's seals in Redis 23.5x PING after publish");
+
+  r.scenarios[0].extra.clear();  // a P1 that reports no landing (another machine's Redis)
+  EXPECT_EQ(wake_check(r).floor, "seal wake-up 1.90x PING");
 }
 
 using bus::test::fast_config;
