@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "arrow/bar_codec.h"
+#include "core/piece_source.h"
 
 namespace harrier::arrow {
 
@@ -49,17 +50,17 @@ class BarWindowEncoder {
   Status encode(std::string_view symbol, Interval iv, std::string& out);
   Status encode(std::string_view symbol, Interval iv, std::vector<std::uint8_t>& out);
 
-  // The same stream without copying the columns: `pieces`, one after another, are encode()'s
-  // bytes (`bytes` in all): the schema and batch messages, each column's rows where the ring
-  // keeps them (two pieces where it wraps), each bool column's bitmap, the end-of-stream
-  // marker. They stay valid and unchanged while `pin` lives: a push while a pin holds the ring
-  // writes to a copy of it. What P1 hands its IO thread, so that the bar thread copies no
-  // window (4-6 us a seal at a 500-seal boundary). Up to kMaxDescribedRows rows (describable());
+  // The same stream without copying the columns, as a PieceSource: its pieces, one after
+  // another, are encode()'s bytes: the schema and batch messages, each column's rows where the
+  // ring keeps them (two pieces where it wraps), each bool column's bitmap, the end-of-stream
+  // marker. They stay valid and unchanged while the source lives: a push while a source holds
+  // the ring writes to a copy of it. What P1 hands its IO thread, so that the bar thread copies
+  // no window (4-6 us a seal at a 500-seal boundary) and writes no list of its pieces either
+  // (the IO thread lists them into its write). Up to kMaxDescribedRows rows (describable());
   // errors as encode().
   static constexpr std::size_t kMaxDescribedRows = BarEncoder::kSharedBatchRows;
   bool describable() const { return rows_ <= kMaxDescribedRows; }
-  Status describe(std::string_view symbol, Interval iv, std::vector<std::string_view>& pieces,
-                  std::shared_ptr<const void>& pin, std::size_t& bytes);
+  Status describe(std::string_view symbol, Interval iv, std::shared_ptr<const PieceSource>& out);
   // Pushes that found the ring still held by a pin and copied it (the IO thread a whole bar
   // behind).
   std::uint64_t ring_copies() const { return ring_copies_; }

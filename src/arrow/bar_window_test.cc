@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -89,46 +90,43 @@ TEST(BarWindowEncoder, EveryPushEncodesAsBarEncoderOnTheLastWindowBars) {
   }
 }
 
-std::string joined(const std::vector<std::string_view>& pieces) {
+std::string joined(const PieceSource& source) {
+  std::vector<std::string_view> pieces;
+  source.append_pieces(pieces);
   std::string out;
   for (std::string_view p : pieces) out.append(p);
   return out;
 }
 
 // describe() is encode() without the copy: its pieces, one after another, are the same bytes
-// after every push, through every wrap of the ring. A stream described and still held (its
-// pin alive: a seal the IO thread has not sent) keeps its bytes while the window moves on; the
-// pushes that find the ring held write to a copy of it.
+// after every push, through every wrap of the ring, and add up to its size(). A stream
+// described and still held (a seal the IO thread has not sent) keeps its bytes while the window
+// moves on and is described again; the pushes that find the ring held write to a copy of it,
+// the others write it in place.
 TEST(BarWindowEncoder, DescribedPiecesAreTheEncodedBytesAndAHeldStreamKeepsThem) {
-  for (std::size_t window : {1, 2, 3, 9, 120}) {
+  for (std::size_t window : {1, 2, 3, 9, 120, 130}) {
     SCOPED_TRACE("window " + std::to_string(window));
     const auto bars = random_bars(3 * window + 5, window + 7);
     BarWindowEncoder w(window);
-    std::vector<std::string_view> held_pieces;
-    std::shared_ptr<const void> held_pin;
+    std::shared_ptr<const PieceSource> held;
     std::string held_bytes;
     std::uint64_t copies = 0;
     for (std::size_t i = 0; i < bars.size(); ++i) {
       w.push(bars[i]);
       // A stream held over one push (every other one): the push copied the ring.
-      if (held_pin) {
-        EXPECT_EQ(w.ring_copies(), ++copies) << "push " << i;
-        EXPECT_EQ(joined(held_pieces), held_bytes) << "held over push " << i;
-        held_pin.reset();
-      } else {
-        EXPECT_EQ(w.ring_copies(), copies) << "push " << i;
-      }
-      std::vector<std::string_view> pieces;
-      std::shared_ptr<const void> pin;
-      std::size_t bytes = 0;
-      ASSERT_TRUE(w.describe("SPY", Interval::k1m, pieces, pin, bytes));
+      EXPECT_EQ(w.ring_copies(), held ? ++copies : copies) << "push " << i;
+      std::shared_ptr<const PieceSource> stream;
+      ASSERT_TRUE(w.describe("SPY", Interval::k1m, stream));
       std::string want;
       ASSERT_TRUE(w.encode("SPY", Interval::k1m, want));
-      ASSERT_EQ(joined(pieces), want) << "after push " << i;
-      EXPECT_EQ(bytes, want.size());
+      ASSERT_EQ(joined(*stream), want) << "after push " << i;
+      EXPECT_EQ(stream->size(), want.size());
+      if (held) {
+        EXPECT_EQ(joined(*held), held_bytes) << "held over push " << i;
+        held.reset();
+      }
       if (i % 2 == 0) {
-        held_pieces = pieces;
-        held_pin = pin;
+        held = stream;
         held_bytes = want;
       }
     }
@@ -137,15 +135,13 @@ TEST(BarWindowEncoder, DescribedPiecesAreTheEncodedBytesAndAHeldStreamKeepsThem)
 
 TEST(BarWindowEncoder, AnEmptyWindowDescribesAsItEncodes) {
   BarWindowEncoder w(4);
-  std::vector<std::string_view> pieces;
-  std::shared_ptr<const void> pin;
-  std::size_t bytes = 0;
-  ASSERT_TRUE(w.describe("QQQ", Interval::k5s, pieces, pin, bytes));
+  std::shared_ptr<const PieceSource> stream;
+  ASSERT_TRUE(w.describe("QQQ", Interval::k5s, stream));
   std::string want;
   ASSERT_TRUE(w.encode("QQQ", Interval::k5s, want));
-  EXPECT_EQ(joined(pieces), want);
-  EXPECT_EQ(bytes, want.size());
-  EXPECT_FALSE(w.describe("", Interval::k5s, pieces, pin, bytes));
+  EXPECT_EQ(joined(*stream), want);
+  EXPECT_EQ(stream->size(), want.size());
+  EXPECT_FALSE(w.describe("", Interval::k5s, stream));
 }
 
 TEST(BarWindowEncoder, AssignKeepsTheNewestWindowAndPushesContinueFromIt) {

@@ -62,10 +62,10 @@ void append_seal(CommandBatch& batch, const Seal& seal, EncodedSeal& enc, std::s
   std::string_view iv = interval_name(seal.iv);
 
   auto bars = [&] {
-    if (seal.bars_pieces.empty()) {
-      batch.arg(seal.bars);
+    if (seal.bars_pieces) {
+      batch.arg_pieces(*seal.bars_pieces);
     } else {
-      batch.arg_pieces(seal.bars_pieces);
+      batch.arg(seal.bars);
     }
   };
   batch.add({"MULTI"});

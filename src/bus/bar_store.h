@@ -21,6 +21,7 @@
 #include "bus/events.h"
 #include "bus/streams.h"
 #include "core/interval.h"
+#include "core/piece_source.h"
 
 namespace harrier::bus {
 
@@ -42,15 +43,13 @@ struct Seal {
   std::int64_t seq = 0;          // that bar's seq
   TimestampNs sealed_ns = 0;     // wall time of the seal
   std::string bars;              // Arrow IPC bytes of the last N bars of (sym, iv)
-  // Or, when not empty, those bytes as pieces sent one after another, `bars` unused: P1's
-  // windows hand their columns over where they keep them, so the bar thread copies nothing.
-  // `bars_pin` keeps every piece alive and unchanged while the seal lives.
-  std::vector<std::string_view> bars_pieces;
-  std::shared_ptr<const void> bars_pin;
-  std::size_t bars_pieces_bytes = 0;  // their total
+  // Or, when set, those bytes as pieces sent one after another, `bars` unused: P1's windows
+  // hand their columns over where they keep them, so the bar thread copies nothing. It keeps
+  // every piece alive and unchanged while the seal lives.
+  std::shared_ptr<const PieceSource> bars_pieces;
   QuoteSnapshot quote;
 
-  std::size_t bars_size() const { return bars_pieces.empty() ? bars.size() : bars_pieces_bytes; }
+  std::size_t bars_size() const { return bars_pieces ? bars_pieces->size() : bars.size(); }
 
   NewBarEvent event() const { return {sym, iv, bar_start_ns, seq, sealed_ns}; }
 };

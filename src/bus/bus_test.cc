@@ -177,9 +177,26 @@ TEST(CommandBatch, FramedPipelineIsWhatHiredisFormatsAndBorrowsLongArguments) {
   }
 }
 
-// An arg_pieces() argument is one bulk string: the same bytes as a plain argument holding its
-// pieces one after another, in append_resp and in frame_pipeline, which sends the pieces of
-// kBorrowPieceBytes or more from where they are.
+// The pieces of a list, named when asked (as P1's described bar windows are).
+class ListedPieces final : public PieceSource {
+ public:
+  explicit ListedPieces(std::vector<std::string_view> parts) : parts_(std::move(parts)) {}
+  std::size_t size() const override {
+    std::size_t n = 0;
+    for (std::string_view p : parts_) n += p.size();
+    return n;
+  }
+  void append_pieces(std::vector<std::string_view>& out) const override {
+    out.insert(out.end(), parts_.begin(), parts_.end());
+  }
+
+ private:
+  std::vector<std::string_view> parts_;
+};
+
+// An arg_pieces() argument, given as a list or by a PieceSource, is one bulk string: the same
+// bytes as a plain argument holding its pieces one after another, in append_resp and in
+// frame_pipeline, which sends the pieces of kBorrowPieceBytes or more from where they are.
 TEST(CommandBatch, PiecesArgumentIsOneBulkStringAndBorrowsItsLongPieces) {
   const std::string a(3000, 'a'), b(kBorrowPieceBytes - 1, 'b'), c(kBorrowPieceBytes, 'c');
   const std::string tiny("\0\r\n", 3);
@@ -197,7 +214,8 @@ TEST(CommandBatch, PiecesArgumentIsOneBulkStringAndBorrowsItsLongPieces) {
   gathered.arg("HSET");
   gathered.arg("bundle:SPY");
   gathered.arg("1s");
-  gathered.arg_pieces(parts);
+  const ListedPieces source(parts);
+  gathered.arg_pieces(source);
   gathered.arg("quote");
   gathered.arg("q");
   plain.add({"MULTI"});
@@ -207,6 +225,7 @@ TEST(CommandBatch, PiecesArgumentIsOneBulkStringAndBorrowsItsLongPieces) {
   EXPECT_EQ(gathered.describe(1), "SET bars:SPY:1s");
   EXPECT_EQ(gathered.pieces(1, 2).size(), parts.size());
   EXPECT_TRUE(gathered.pieces(1, 1).empty());
+  EXPECT_EQ(gathered.pieces(2, 3).size(), parts.size());
   for (std::size_t i = 0; i < plain.size(); ++i) {
     std::string want, got;
     append_resp(want, plain, i);

@@ -186,6 +186,15 @@ void CommandBatch::arg_pieces(std::span<const std::string_view> pieces) {
   pieces_.insert(pieces_.end(), pieces.begin(), pieces.end());
 }
 
+void CommandBatch::arg_pieces(const PieceSource& source) {
+  const std::size_t first = pieces_.size();
+  source.append_pieces(pieces_);
+  ptrs_.push_back("<pieces>");
+  lens_.push_back(source.size());
+  gathers_.emplace_back(first, pieces_.size() - first);
+  gather_.push_back(static_cast<std::uint32_t>(gathers_.size()));
+}
+
 std::span<const std::string_view> CommandBatch::pieces(std::size_t i, std::size_t k) const {
   const std::uint32_t g = gather_[starts_[i] + k];
   if (g == 0) return {};

@@ -30,6 +30,7 @@
 #include "bus/latency_histogram.h"
 #include "bus/reply.h"
 #include "core/clock.h"
+#include "core/piece_source.h"
 #include "core/result.h"
 
 struct redisContext;  // hiredis
@@ -84,6 +85,8 @@ class CommandBatch {
   // One argument made of `pieces`, sent one after another (P1's bar window: its columns go
   // from where the window keeps them to the socket, nothing copied). The bytes are borrowed.
   void arg_pieces(std::span<const std::string_view> pieces);
+  // The same with the pieces `source` lists (borrowed as well: keep it alive too).
+  void arg_pieces(const PieceSource& source);
   void clear();
 
   std::size_t size() const { return starts_.size(); }

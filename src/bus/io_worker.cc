@@ -62,7 +62,7 @@ std::string IoWorker::take_buffer() {
 void IoWorker::recycle(IoItem& item) {
   Seal* s = std::get_if<Seal>(&item);
   // A seal sent as pieces has no buffer of its own to give back.
-  if (s == nullptr || !s->bars_pieces.empty() || s->bars.capacity() > kSpareMaxBytes) return;
+  if (s == nullptr || s->bars_pieces || s->bars.capacity() > kSpareMaxBytes) return;
   (void)spare_.try_push(std::move(s->bars));  // full: the buffer is freed
 }
 

@@ -21,8 +21,9 @@
 //                       (a vector<Bar> window and BarEncoder::encode)
 //   BM_BoundarySealColumns  the same with the window in Arrow's column layout
 //                       (arrow::BarWindowEncoder: push, then a memcpy per column)
-//   BM_BoundarySealDescribe  the same window described, not encoded: push, then the pieces
-//                       (BarWindowEncoder::describe, what SealSink does), nothing copied
+//   BM_BoundarySealDescribe  the same window described, not encoded: push, then
+//                       BarWindowEncoder::describe (what SealSink does): nothing copied, the
+//                       pieces listed later by the IO thread
 // Counters: seals per boundary, per_seal = CPU time per seal.
 // Instructions of the boundary alone (callgrind, repeatable on a noisy machine): run one
 // benchmark under valgrind --tool=callgrind --collect-atstart=no
@@ -102,8 +103,7 @@ class WindowSink final : public BarSink {
     if (layout_ == Layout::kDescribe) {
       w.columns->push(sealed.bar);
       if (mode == Mode::kAppend) return;
-      Described& d = described_.emplace_back();
-      if (!w.columns->describe(name, sealed.interval, d.pieces, d.pin, d.bytes)) std::abort();
+      if (!w.columns->describe(name, sealed.interval, described_.emplace_back())) std::abort();
       return;
     }
     if (layout_ == Layout::kColumns) {
@@ -163,12 +163,7 @@ class WindowSink final : public BarSink {
   std::vector<std::array<Window, kIntervalCount>> windows_;
   std::vector<std::string> names_;
   std::vector<std::string> free_, in_flight_;
-  struct Described {
-    std::vector<std::string_view> pieces;
-    std::shared_ptr<const void> pin;
-    std::size_t bytes = 0;
-  };
-  std::vector<Described> described_;  // kDescribe's seals in flight
+  std::vector<std::shared_ptr<const PieceSource>> described_;  // kDescribe's seals in flight
 };
 
 void evict_caches() {

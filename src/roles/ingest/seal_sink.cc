@@ -211,7 +211,7 @@ void SealSink::on_bar(SealedBar& sealed) {
     // The window's columns go to the IO thread where the window keeps them, and from there to
     // the socket: the bar thread copies none (a 45 KB window a seal was 4-6 us of it, and a
     // 100-symbol minute boundary seals 500).
-    st = bars.describe(seal.sym, seal.iv, seal.bars_pieces, seal.bars_pin, seal.bars_pieces_bytes);
+    st = bars.describe(seal.sym, seal.iv, seal.bars_pieces);
   } else {
     // A written seal's buffer, with room for a full window from its first use: as buffers go
     // round between this thread and the IO thread, none is allocated, grown or zero-filled
