@@ -71,8 +71,10 @@ class BarWindowEncoder {
   std::uint64_t* column(std::size_t c) { return ring_->data() + c * window_; }
   const std::uint64_t* column(std::size_t c) const { return ring_->data() + c * window_; }
   void own_ring();  // before a push: copies the ring when a pin holds it
-  // A bool column's rows as an Arrow bitmap into `dst` (zeroed, (rows + 7) / 8 bytes or more).
-  void pack_bitmap(const std::uint64_t* col, std::uint8_t* dst) const;
+  // The rows of the `bool_index`-th bool column as an Arrow bitmap into `dst` ((rows + 7) / 8
+  // bytes written; zero the padding beyond them).
+  void pack_bitmap(std::size_t bool_index, std::uint8_t* dst) const;
+  std::size_t bit_words() const { return (2 * window_ + 63) / 64; }
   // Ring slot of live row i (0 = oldest).
   std::size_t slot(std::size_t i) const {
     const std::size_t j = start_ + i;
@@ -85,6 +87,10 @@ class BarWindowEncoder {
   // Column c's ring at [c * window_, (c + 1) * window_): the 8 bytes of the Bar field as they
   // are, a bool as 0 or 1. Shared with the pins of described streams.
   std::shared_ptr<std::vector<std::uint64_t>> ring_;
+  // Each bool column's rows again as bits, bit_words() words a column: slot i's bit at i and at
+  // i + window_, so that the live rows are one run of bits wherever the ring starts (a bitmap is
+  // a shift of words, not a gather of 120 values). This thread's alone.
+  std::vector<std::uint64_t> bits_;
   std::uint64_t ring_copies_ = 0;
   BarEncoder encoder_;
   // encoder_'s schema message for (schema_symbol_, schema_iv_), shared with the pins.

@@ -1,6 +1,7 @@
 // BarWindowEncoder (P1's window in Arrow's column layout) writes exactly BarEncoder's bytes for
 // the last `window` bars pushed, through every wrap of its ring, after assign(), for every
-// kind of value (NaN payloads, -0.0, int64 above 2^53, the bool bitmap), and errs as it does;
+// kind of value (NaN payloads, -0.0, int64 above 2^53, the bool bitmap, windows whose doubled
+// bit ring ends inside or at the end of a word), and errs as it does;
 // describe() gives the same bytes as pieces.
 #include <gtest/gtest.h>
 
@@ -68,7 +69,7 @@ void expect_same_bars(const Bar& a, const Bar& b, std::size_t row) {
 }
 
 TEST(BarWindowEncoder, EveryPushEncodesAsBarEncoderOnTheLastWindowBars) {
-  for (std::size_t window : {1, 2, 3, 7, 9, 120}) {
+  for (std::size_t window : {1, 2, 3, 7, 9, 32, 63, 64, 65, 120, 200}) {
     SCOPED_TRACE("window " + std::to_string(window));
     const auto bars = random_bars(3 * window + 5, window);
     BarWindowEncoder w(window);
@@ -104,7 +105,7 @@ std::string joined(const PieceSource& source) {
 // moves on and is described again; the pushes that find the ring held write to a copy of it,
 // the others write it in place.
 TEST(BarWindowEncoder, DescribedPiecesAreTheEncodedBytesAndAHeldStreamKeepsThem) {
-  for (std::size_t window : {1, 2, 3, 9, 120, 130}) {
+  for (std::size_t window : {1, 2, 3, 9, 64, 120, 130}) {
     SCOPED_TRACE("window " + std::to_string(window));
     const auto bars = random_bars(3 * window + 5, window + 7);
     BarWindowEncoder w(window);
