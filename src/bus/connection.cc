@@ -177,20 +177,22 @@ void CommandBatch::arg(std::string_view a) {
 }
 
 void CommandBatch::arg_pieces(std::span<const std::string_view> pieces) {
+  const std::size_t first = pieces_.size();
   std::size_t total = 0;
   for (std::string_view p : pieces) total += p.size();
-  ptrs_.push_back("<pieces>");
-  lens_.push_back(total);
-  gathers_.emplace_back(pieces_.size(), pieces.size());
-  gather_.push_back(static_cast<std::uint32_t>(gathers_.size()));
   pieces_.insert(pieces_.end(), pieces.begin(), pieces.end());
+  end_pieces(first, total);
 }
 
 void CommandBatch::arg_pieces(const PieceSource& source) {
   const std::size_t first = pieces_.size();
   source.append_pieces(pieces_);
+  end_pieces(first, source.size());
+}
+
+void CommandBatch::end_pieces(std::size_t first, std::size_t total) {
   ptrs_.push_back("<pieces>");
-  lens_.push_back(source.size());
+  lens_.push_back(total);
   gathers_.emplace_back(first, pieces_.size() - first);
   gather_.push_back(static_cast<std::uint32_t>(gathers_.size()));
 }

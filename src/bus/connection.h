@@ -101,6 +101,9 @@ class CommandBatch {
   std::string describe(std::size_t i) const;
 
  private:
+  // The argument whose pieces_ start at `first` (`total` bytes in all) ends here.
+  void end_pieces(std::size_t first, std::size_t total);
+
   std::vector<const char*> ptrs_;
   std::vector<std::size_t> lens_;
   std::vector<std::size_t> starts_;
