@@ -14,6 +14,7 @@ class BarEngine final : private BarSink {
   BarEngine(SealerOptions options, BarSink& out) : sealer_(std::move(options), *this), out_(out) {}
 
   void on_tick(const Tick& tick, TimestampNs now_ns) { sealer_.on_tick(tick, now_ns); }
+  bool may_seal(const Tick& tick) const { return sealer_.may_seal(tick); }
   void on_clock(TimestampNs now_ns) { sealer_.on_clock(now_ns); }
   void finish(TimestampNs now_ns) { sealer_.finish(now_ns); }
   const SealerStats& stats() const { return sealer_.stats(); }

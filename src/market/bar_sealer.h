@@ -83,6 +83,14 @@ class BarSealer {
 
   // REQUIRES: the tick was validated by its feed (finite positive prices, uncrossed quote).
   void on_tick(const Tick& tick, TimestampNs now_ns);
+  // False when on_tick(tick) surely seals nothing: the tick falls inside all six of its
+  // symbol's open bars (cheap, inline). True otherwise: it may close bars, be late, or be the
+  // first of its symbol or since a seal.
+  bool may_seal(const Tick& tick) const {
+    if (tick.symbol >= symbols_.size()) return true;
+    const SymbolState& st = symbols_[tick.symbol];
+    return tick.ts_ns < st.fast_from || tick.ts_ns >= st.fast_until;
+  }
   // Seals every bar whose end + grace <= now_ns. Cheap when nothing is due (inline).
   void on_clock(TimestampNs now_ns) {
     if (now_ns >= next_deadline_) seal_due(now_ns);

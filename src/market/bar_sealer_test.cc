@@ -285,5 +285,53 @@ TEST(BarSealer, SymbolsAreIndependent) {
   EXPECT_TRUE(out.of(1, Interval::k1s).empty());
 }
 
+TEST(BarSealer, MaySealIsFalseOnlyForATickThatSealsNothing) {
+  Collect out;
+  BarSealer s({}, out);
+  const Tick first = Tick::trade(0, 100 * kMs, 10.0, 1);
+  EXPECT_TRUE(s.may_seal(first));  // a symbol the sealer has not seen
+  s.on_tick(first, first.ts_ns);
+  EXPECT_TRUE(s.may_seal(Tick::trade(0, 1 * kSec, 10.0, 1)));  // closes [0, 1s)
+  s.on_tick(Tick::trade(0, 200 * kMs, 10.0, 1), 200 * kMs);    // computes the fast window
+  EXPECT_FALSE(s.may_seal(Tick::trade(0, 300 * kMs, 10.0, 1)));
+  EXPECT_TRUE(s.may_seal(Tick::trade(1, 300 * kMs, 10.0, 1)));
+
+  // Over a random stream (three symbols, trades and quotes, some a little out of order,
+  // crossing every interval's boundaries): a tick it calls safe seals nothing and is late for
+  // nothing, and most ticks are safe.
+  std::uint64_t x = 0x2545F4914F6CDD1Dull;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  TimestampNs t = 2 * kSec;
+  std::size_t safe = 0, ticks = 0;
+  for (int i = 0; i < 200000; ++i) {
+    t += static_cast<TimestampNs>(next() % (3 * kMs));
+    const SymbolId sym = static_cast<SymbolId>(next() % 3);
+    // One tick in 50 stamped up to 400 ms before the others: late for some bars.
+    const TimestampNs ts =
+        next() % 50 == 0 ? t - static_cast<TimestampNs>(next() % (400 * kMs)) : t;
+    const double px = 10.0 + static_cast<double>(next() % 100) / 100.0;
+    const Tick tick = next() % 3 == 0
+                          ? Tick::trade(sym, ts, px, static_cast<std::int64_t>(1 + next() % 10))
+                          : Tick::quote(sym, ts, px, 100, px + 0.01, 100);
+    const bool may = s.may_seal(tick);
+    const std::size_t bars = out.bars.size();
+    const std::uint64_t late = s.stats().late_ticks;
+    s.on_tick(tick, t);
+    ++ticks;
+    if (!may) {
+      ++safe;
+      ASSERT_EQ(out.bars.size(), bars) << "tick " << i << " at " << ts << " sealed a bar";
+      ASSERT_EQ(s.stats().late_ticks, late) << "tick " << i << " at " << ts << " was late";
+    }
+  }
+  EXPECT_GT(out.bars.size(), 1000u);  // the stream did cross boundaries (~6.7 min of them)
+  EXPECT_GT(safe, ticks * 9 / 10);
+}
+
 }  // namespace
 }  // namespace harrier

@@ -111,6 +111,21 @@ def check_shape(doc, name, must_have):
             fail(f"wake_us measured but extra_metrics.p1_publish_to_commit_us is {landed!r}")
         if not 0 <= number(landed["p50"], "p1_publish_to_commit_us.p50") <= landed["p99"]:
             fail(f"p1_publish_to_commit_us: p50 {landed['p50']} outside [0, p99]")
+    # The seal delay of the seals a closing tick made, in its two parts: the tick waiting to be
+    # taken by P1's bar thread, and the bar thread's work from taking it to the seal. Recorded
+    # together, so the same count; never more than the seals timed.
+    if "seal_delay_us" in metrics:
+        parts = [s.get("extra_metrics", {}).get(k) for k in ("p1_closing_tick_lag_us",
+                                                             "p1_seal_work_us")]
+        for k, part in zip(("p1_closing_tick_lag_us", "p1_seal_work_us"), parts):
+            if not isinstance(part, dict) or number(part.get("n"), f"{k}.n") < 1:
+                fail(f"seal_delay_us measured but extra_metrics.{k} is {part!r}")
+            if not 0 <= number(part["p50"], f"{k}.p50") <= part["p99"] <= part["max"]:
+                fail(f"{k}: p50/p99/max {part['p50']}/{part['p99']}/{part['max']} out of order")
+        if parts[0]["n"] != parts[1]["n"]:
+            fail(f"closing-tick lag n {parts[0]['n']} != seal work n {parts[1]['n']}")
+        if parts[0]["n"] > metrics["seal_delay_us"]["n"]:
+            fail(f"closing-tick seals {parts[0]['n']} > seals timed {metrics['seal_delay_us']['n']}")
     return s
 
 

@@ -414,6 +414,8 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   put(r.extra, p3, "quote_to_fire_us", "p3_quote_to_xadd_us");
   put(r.extra, p1, "bar_end_to_seal_us", "p1_bar_end_to_seal_us");
   put(r.extra, p1, "publish_to_commit_us", "p1_publish_to_commit_us");
+  put(r.extra, p1, "closing_tick_lag_us", "p1_closing_tick_lag_us");
+  put(r.extra, p1, "seal_work_us", "p1_seal_work_us");
   put(r.extra, p2, "seal_to_decision_us", "p2_seal_to_decision_us");
   put(r.extra, p2, "armed_to_exit_us", "p2_armed_to_exit_us");
 

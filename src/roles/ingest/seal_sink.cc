@@ -237,7 +237,12 @@ void SealSink::on_bar(SealedBar& sealed) {
     record(m_.bar_end_to_seal, bar_end, sealed.sealed_ns);
     // From the moment the bar could be sealed (its closing tick's exchange time, or the clock
     // deadline) to now, encoded and about to be handed to the IO thread.
-    record(m_.seal_delay, sealed.due_ns, clock_.now());
+    const TimestampNs now = clock_.now();
+    record(m_.seal_delay, sealed.due_ns, now);
+    if (sealed.cause == SealCause::kEvent && taken_ns_ >= sealed.due_ns) {
+      record(m_.closing_tick_lag, sealed.due_ns, taken_ns_);
+      record(m_.seal_work, taken_ns_, now);
+    }
   }
   if (io_.submit(std::move(seal))) {
     m_.seals_submitted->add();

@@ -75,6 +75,10 @@ struct SinkMetrics {
   Counter* quote_changes = nullptr;      // price changes they carry (an entry carries >= 1)
   Histogram* seal_delay = nullptr;       // closing tick (or clock deadline) -> seal handed to IO
   Histogram* bar_end_to_seal = nullptr;  // bar end -> seal (includes waiting for the close)
+  // The seal delay of a closing tick's seals in two parts: the tick's exchange time -> the bar
+  // thread taking it from the queue, and taking it -> the seal handed to the IO thread.
+  Histogram* closing_tick_lag = nullptr;
+  Histogram* seal_work = nullptr;
 };
 
 class SealSink final : public BarSink {
@@ -91,6 +95,10 @@ class SealSink final : public BarSink {
   // Every tick goes through here before the engine sees it: it keeps the symbol's quote (bid,
   // ask, sizes, last trade) for seals and quote writes.
   void on_tick(const Tick& tick);
+  // The market time at which the bar thread took the tick it is about to hand the engine (the
+  // loop reads the clock afresh for a tick that may close a bar). Splits a closing tick's seal
+  // delay into closing_tick_lag and seal_work.
+  void set_taken(TimestampNs market_ns) { taken_ns_ = market_ns; }
   // Picks up a new stops:guarded set, if the poller published one (cheap otherwise).
   void refresh_guarded();
   bool guarded(SymbolId symbol) const {
@@ -168,6 +176,7 @@ class SealSink final : public BarSink {
   const SymbolTable& symbols_;
   bus::IoWorker& io_;
   const MarketClock& clock_;
+  TimestampNs taken_ns_ = 0;
   const Clock& wall_;
   SinkMetrics m_;
   std::vector<std::array<Window, kIntervalCount>> windows_;
