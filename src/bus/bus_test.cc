@@ -14,6 +14,7 @@
 #include "bus/events.h"
 #include "bus/keys.h"
 #include "bus/latency_histogram.h"
+#include "support/listed_pieces.h"
 
 namespace harrier::bus {
 namespace {
@@ -177,26 +178,9 @@ TEST(CommandBatch, FramedPipelineIsWhatHiredisFormatsAndBorrowsLongArguments) {
   }
 }
 
-// The pieces of a list, named when asked (as P1's described bar windows are).
-class ListedPieces final : public PieceSource {
- public:
-  explicit ListedPieces(std::vector<std::string_view> parts) : parts_(std::move(parts)) {}
-  std::size_t size() const override {
-    std::size_t n = 0;
-    for (std::string_view p : parts_) n += p.size();
-    return n;
-  }
-  void append_pieces(std::vector<std::string_view>& out) const override {
-    out.insert(out.end(), parts_.begin(), parts_.end());
-  }
-
- private:
-  std::vector<std::string_view> parts_;
-};
-
-// An arg_pieces() argument, given as a list or by a PieceSource, is one bulk string: the same
-// bytes as a plain argument holding its pieces one after another, in append_resp and in
-// frame_pipeline, which sends the pieces of kBorrowPieceBytes or more from where they are.
+// An arg_pieces() argument is one bulk string: the same bytes as a plain argument holding its
+// pieces one after another, in append_resp and in frame_pipeline, which sends the pieces of
+// kBorrowPieceBytes or more from where they are.
 TEST(CommandBatch, PiecesArgumentIsOneBulkStringAndBorrowsItsLongPieces) {
   const std::string a(3000, 'a'), b(kBorrowPieceBytes - 1, 'b'), c(kBorrowPieceBytes, 'c');
   const std::string tiny("\0\r\n", 3);
@@ -209,12 +193,12 @@ TEST(CommandBatch, PiecesArgumentIsOneBulkStringAndBorrowsItsLongPieces) {
   gathered.begin();
   gathered.arg("SET");
   gathered.arg("bars:SPY:1s");
-  gathered.arg_pieces(parts);
+  const testing::ListedPieces source(parts);
+  gathered.arg_pieces(source);
   gathered.begin();
   gathered.arg("HSET");
   gathered.arg("bundle:SPY");
   gathered.arg("1s");
-  const ListedPieces source(parts);
   gathered.arg_pieces(source);
   gathered.arg("quote");
   gathered.arg("q");

@@ -176,23 +176,11 @@ void CommandBatch::arg(std::string_view a) {
   gather_.push_back(0);
 }
 
-void CommandBatch::arg_pieces(std::span<const std::string_view> pieces) {
-  const std::size_t first = pieces_.size();
-  std::size_t total = 0;
-  for (std::string_view p : pieces) total += p.size();
-  pieces_.insert(pieces_.end(), pieces.begin(), pieces.end());
-  end_pieces(first, total);
-}
-
 void CommandBatch::arg_pieces(const PieceSource& source) {
   const std::size_t first = pieces_.size();
   source.append_pieces(pieces_);
-  end_pieces(first, source.size());
-}
-
-void CommandBatch::end_pieces(std::size_t first, std::size_t total) {
   ptrs_.push_back("<pieces>");
-  lens_.push_back(total);
+  lens_.push_back(source.size());
   gathers_.emplace_back(first, pieces_.size() - first);
   gather_.push_back(static_cast<std::uint32_t>(gathers_.size()));
 }

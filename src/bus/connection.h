@@ -82,10 +82,9 @@ class CommandBatch {
   // Start a command whose arguments follow through arg(); ends at the next begin()/add().
   void begin();
   void arg(std::string_view a);
-  // One argument made of `pieces`, sent one after another (P1's bar window: its columns go
-  // from where the window keeps them to the socket, nothing copied). The bytes are borrowed.
-  void arg_pieces(std::span<const std::string_view> pieces);
-  // The same with the pieces `source` lists (borrowed as well: keep it alive too).
+  // One argument made of the pieces `source` lists, sent one after another (P1's bar window:
+  // its columns go from where the window keeps them to the socket, nothing copied). The bytes
+  // are borrowed: keep the source alive until the batch has been run.
   void arg_pieces(const PieceSource& source);
   void clear();
 
@@ -101,9 +100,6 @@ class CommandBatch {
   std::string describe(std::size_t i) const;
 
  private:
-  // The argument whose pieces_ start at `first` (`total` bytes in all) ends here.
-  void end_pieces(std::size_t first, std::size_t total);
-
   std::vector<const char*> ptrs_;
   std::vector<std::size_t> lens_;
   std::vector<std::size_t> starts_;

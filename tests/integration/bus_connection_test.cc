@@ -10,6 +10,7 @@
 #include "bus/bar_store.h"
 #include "bus/connection.h"
 #include "bus_test_util.h"
+#include "support/listed_pieces.h"
 
 namespace harrier::bus {
 namespace {
@@ -112,7 +113,7 @@ TEST_F(BusConnection, PiecesArgumentIsStoredAsOneValue) {
   for (int i = 0; i < 300; ++i) {
     parts.push_back(std::string(static_cast<std::size_t>(i * 37 % 1200), static_cast<char>(i)));
   }
-  std::vector<std::string_view> views(parts.begin(), parts.end());
+  const testing::ListedPieces views(std::vector<std::string_view>(parts.begin(), parts.end()));
   std::string joined;
   for (const std::string& p : parts) joined += p;
   std::vector<std::string> keys;
