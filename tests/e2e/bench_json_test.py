@@ -16,7 +16,15 @@ import sys
 
 METRICS = ["feed_lag_us", "seal_delay_us", "wake_us", "cycle_us", "stop_to_exit_us",
            "frame_roundtrip_us"]
-FLOORS = ["ping_us", "setget_us", "memcpy_us", "seal_wake_us", "stop_path_us", "timer_us"]
+FLOORS = [
+    "ping_us",
+    "setget_us",
+    "memcpy_us",
+    "seal_wake_us",
+    "stop_path_us",
+    "timer_us",
+    "boundary_timer_us",
+]
 ROLES = ["ingest", "execute", "telemetry"]
 
 

@@ -4,8 +4,10 @@
 // deadline wake-up floor collects one sample per deadline; the wake target names the floors it
 // is read against.
 #include <gtest/gtest.h>
+#include <map>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "arrow/bar_codec.h"
@@ -58,6 +60,39 @@ TEST(BenchReport, TheWakeIsReadAgainstP1sSealsLandingInRedis) {
 
   r.scenarios[0].extra.clear();  // a P1 that reports no landing (another machine's Redis)
   EXPECT_EQ(wake_check(r).floor, "seal wake-up 1.90x PING");
+}
+
+// The seal delay is read against the boundary deadline floor, then its two parts; either shows
+// alone when the other was not measured.
+TEST(BenchReport, TheSealDelayIsReadAgainstTheBoundaryDeadlineFloor) {
+  ScenarioResult s;
+  s.name = "sym100_200000";
+  s.metrics["seal_delay_us"] = Stat{400, 3000, 3500, 2500};
+  s.floors["boundary_timer_us"] = Stat{40, 2500, 2600, 200};
+  s.extra["p1_closing_tick_lag_us"] = Stat{380, 2990, 3490, 2500};
+  s.extra["p1_seal_work_us"] = Stat{3, 60, 120, 2500};
+  Report r;
+  r.scenarios.push_back(s);
+  auto seal_check = [](const Report& report) {
+    for (const TargetCheck& t : check_targets(report)) {
+      if (t.target.find("seal delay") != std::string::npos) return t;
+    }
+    return TargetCheck{};
+  };
+  TargetCheck t = seal_check(r);
+  EXPECT_EQ(t.measured, "3000 us");
+  EXPECT_FALSE(t.met);
+  EXPECT_EQ(t.floor,
+            "deadline wake-up at boundaries p99 2500 us; closing tick waiting to be taken p99 "
+            "2990 us; P1's work after it p99 60.0 us");
+
+  r.scenarios[0].extra.clear();
+  EXPECT_EQ(seal_check(r).floor, "deadline wake-up at boundaries p99 2500 us");
+  r.scenarios[0].floors.clear();
+  r.scenarios[0].extra["p1_closing_tick_lag_us"] = Stat{380, 2990, 3490, 2500};
+  r.scenarios[0].extra["p1_seal_work_us"] = Stat{3, 60, 120, 2500};
+  EXPECT_EQ(seal_check(r).floor,
+            "closing tick waiting to be taken p99 2990 us; P1's work after it p99 60.0 us");
 }
 
 using bus::test::fast_config;
@@ -153,6 +188,42 @@ TEST(BenchTimerProbe, OneSamplePerDeadline) {
   // 300 / 2 (a sample is only taken once its deadline has passed).
   EXPECT_GE(late.size(), 30u);
   EXPECT_LE(late.size(), 150u);
+  EXPECT_GE(late.stat().p50, 0.0);
+  ASSERT_EQ(probe.deadlines().size(), late.size());
+  for (std::size_t i = 1; i < late.size(); ++i) {
+    // 2-8 ms apart, or 2 ms after the thread got to a late one.
+    EXPECT_GE(probe.deadlines()[i] - probe.deadlines()[i - 1], 2 * kNsPerMs) << i;
+  }
+}
+
+TEST(BenchTimerProbe, BoundaryDeadlinesFallInTheFirstFiveMillisecondsOfASecond) {
+  TimerProbe probe(TimerProbe::Schedule::kBoundaries);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2300));
+  Samples late = probe.finish();
+  const std::vector<std::int64_t>& due = probe.deadlines();
+  ASSERT_EQ(due.size(), late.size());
+  // Two or three second boundaries pass in 2.3 s, ten deadlines each (fewer only for a
+  // deadline the thread was already late for).
+  EXPECT_GE(due.size(), 5u);
+  EXPECT_LE(due.size(), 30u);
+  std::map<std::int64_t, int> per_second;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const std::int64_t into = due[i] % kNsPerSec;
+    EXPECT_LT(into, TimerProbe::kBoundaryWindow) << i;
+    if (i > 0) {
+      EXPECT_GT(due[i], due[i - 1]) << i;
+    }
+    // One in each 500 us slot of the window.
+    if (i > 0 && due[i] / kNsPerSec == due[i - 1] / kNsPerSec) {
+      EXPECT_GT(into / TimerProbe::kBoundaryStep,
+                due[i - 1] % kNsPerSec / TimerProbe::kBoundaryStep)
+          << i;
+    }
+    ++per_second[due[i] / kNsPerSec];
+  }
+  for (const auto& [second, n] : per_second) {
+    EXPECT_LE(n, TimerProbe::kBoundaryDeadlines) << second;
+  }
   EXPECT_GE(late.stat().p50, 0.0);
 }
 

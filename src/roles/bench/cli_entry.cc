@@ -18,7 +18,8 @@ int run_bench(std::span<char*> args) {
       "as processes of this binary, the simulator (or --workload FILE at its recorded speed), "
       "and beside each figure its floor measured in the same run (PING, raw SET+GET and memcpy "
       "of a 120x45 Arrow frame's bytes, a seal-shaped MULTI/EXEC waking a blocked reader, a "
-      "thread waking at deadlines as P1's feed does; beside the wake, P1's own seals landing in "
+      "thread waking at deadlines as P1's feed does, at random and in the first 5 ms after "
+      "each second, when bars end; beside the wake, P1's own seals landing in "
       "Redis). Prints the machine, a table per scenario and the issue #7 targets as met or "
       "missed.\n\nScenarios (default: all):";
   for (const roles::bench::ScenarioDef& d : roles::bench::scenarios()) {
@@ -46,8 +47,9 @@ int run_bench(std::span<char*> args) {
                &seconds);
   std::string rt;
   p.add_string("rt-priority", "N",
-               "run P1's feed and bar threads at SCHED_FIFO priority N (1-99; ingest.rt_priority, "
-               "needs CAP_SYS_NICE); default: the normal scheduler",
+               "run P1's feed and bar threads, and the bench's deadline floors, at SCHED_FIFO "
+               "priority N (1-99; ingest.rt_priority, needs CAP_SYS_NICE); default: the normal "
+               "scheduler",
                &rt);
   if (auto code = p.parse_or_exit(args)) return *code;
   if (!rt.empty()) {

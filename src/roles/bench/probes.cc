@@ -307,7 +307,10 @@ Status StopPathProbe::round() {
 
 // ---- TimerProbe ----
 
-TimerProbe::TimerProbe() : thread_([this](const std::stop_token& stop) { loop(stop); }) {}
+TimerProbe::TimerProbe(Schedule schedule, int rt_priority)
+    : schedule_(schedule),
+      rt_priority_(rt_priority),
+      thread_([this](const std::stop_token& stop) { loop(stop); }) {}
 
 TimerProbe::~TimerProbe() {
   thread_.request_stop();
@@ -320,23 +323,76 @@ Samples TimerProbe::finish() {
   return std::move(late_);
 }
 
+std::int64_t TimerProbe::wait_for(clockid_t clock, std::int64_t due, const std::stop_token& stop) {
+  auto now_on = [clock] {
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
+  };
+  constexpr std::int64_t kSlice = 50 * kNsPerMs;
+  const std::int64_t wake_at = due - ingest::kSpinMargin;
+  for (std::int64_t now = now_on(); now < wake_at; now = now_on()) {
+    if (stop.stop_requested()) return -1;
+    const std::int64_t until = std::min(wake_at, now + kSlice);
+    timespec ts{static_cast<time_t>(until / kNsPerSec), static_cast<long>(until % kNsPerSec)};
+    clock_nanosleep(clock, TIMER_ABSTIME, &ts, nullptr);
+  }
+  std::int64_t now = now_on();
+  while (now < due) now = now_on();
+  return now;
+}
+
 void TimerProbe::loop(const std::stop_token& stop) {
-  pthread_setname_np(pthread_self(), "bench-timer");
+  pthread_setname_np(pthread_self(),
+                     schedule_ == Schedule::kGaps ? "bench-timer" : "bench-boundary");
   set_tight_timer_slack();
-  std::uint64_t x = 0x9E3779B97F4A7C15ull;  // xorshift64: gaps of 2-8 ms, no aliasing
-  std::int64_t due = mono_ns() + 5 * kNsPerMs;
-  while (!stop.stop_requested()) {
-    const std::int64_t wake_at = due - ingest::kSpinMargin;
-    timespec ts{static_cast<time_t>(wake_at / kNsPerSec), static_cast<long>(wake_at % kNsPerSec)};
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
-    std::int64_t now = mono_ns();
-    while (now < due) now = mono_ns();
-    late_.add(now - due);
+  if (rt_priority_ > 0) {
+    sched_param sp{};
+    sp.sched_priority = rt_priority_;
+    // Refused without CAP_SYS_NICE, as P1's threads are then: both stay under the normal
+    // scheduler (P1 logs it).
+    (void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+  }
+  std::uint64_t x = 0x9E3779B97F4A7C15ull;  // xorshift64: no aliasing with the feed's batches
+  auto next_random = [&x] {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    due += 2 * kNsPerMs + static_cast<std::int64_t>(x % (6 * kNsPerMs));
-    if (due < now) due = now + 2 * kNsPerMs;  // never chase a backlog
+    return x;
+  };
+  if (schedule_ == Schedule::kGaps) {
+    std::int64_t due = mono_ns() + 5 * kNsPerMs;
+    while (!stop.stop_requested()) {
+      const std::int64_t now = wait_for(CLOCK_MONOTONIC, due, stop);
+      if (now < 0) return;
+      late_.add(now - due);
+      dues_.push_back(due);
+      due += 2 * kNsPerMs + static_cast<std::int64_t>(next_random() % (6 * kNsPerMs));
+      if (due < now) due = now + 2 * kNsPerMs;  // never chase a backlog
+    }
+    return;
+  }
+  auto wall_ns = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
+  };
+  std::int64_t second = wall_ns() / kNsPerSec + 1;
+  for (int k = 0; !stop.stop_requested(); ++k) {
+    if (k == kBoundaryDeadlines) {
+      k = 0;
+      ++second;
+    }
+    const std::int64_t due = second * kNsPerSec + k * kBoundaryStep +
+                             static_cast<std::int64_t>(next_random() % kBoundaryStep);
+    if (due < wall_ns()) {  // late for this one already: never chase a backlog
+      second = std::max(second, wall_ns() / kNsPerSec);
+      continue;
+    }
+    const std::int64_t now = wait_for(CLOCK_REALTIME, due, stop);
+    if (now < 0) return;
+    late_.add(now - due);
+    dues_.push_back(due);
   }
 }
 

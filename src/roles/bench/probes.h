@@ -168,21 +168,42 @@ class StopPathProbe {
   BlockedReader relay_, receiver_;
 };
 
-// The floor of feed lag: a thread of its own waits for deadlines every 2-8 ms as P1's feed
-// thread waits for a tick (tight timer slack, sleep until kSpinMargin before, spin the rest)
-// and records how late it got there. Its CPU is ~2% of a core (the spins).
+// How late a thread of its own gets to a deadline, waiting for it as P1's feed thread waits for a
+// tick (tight timer slack, sleep until kSpinMargin before, spin the rest), under the policy P1's
+// feed and bar threads get (`rt_priority`: SCHED_FIFO at that priority when > 0 and allowed).
+// Two schedules:
+//   kGaps        deadlines every 2-8 ms at random: the floor of feed lag. ~2% of a core (spins).
+//   kBoundaries  ten deadlines in the first 5 ms after each second of the wall clock (one in
+//                each 500 us, at random within it), when every bar of every interval ends and
+//                the ticks that close them arrive: the floor of seal delay, which starts at such
+//                a tick's exchange time (the simulator's are the wall clock's; a replayed file's
+//                boundaries fall elsewhere). ~0.1% of a core.
 class TimerProbe {
  public:
-  TimerProbe();
+  enum class Schedule : std::uint8_t { kGaps, kBoundaries };
+  explicit TimerProbe(Schedule schedule = Schedule::kGaps, int rt_priority = 0);
   ~TimerProbe();  // stops the thread
   TimerProbe(const TimerProbe&) = delete;
   TimerProbe& operator=(const TimerProbe&) = delete;
   // Stops the thread and returns the lateness samples (call once, after the session).
   Samples finish();
+  // After finish(): the deadlines the samples were taken at, in order (wall clock for
+  // kBoundaries, CLOCK_MONOTONIC for kGaps).
+  const std::vector<std::int64_t>& deadlines() const { return dues_; }
+
+  static constexpr int kBoundaryDeadlines = 10;               // a second
+  static constexpr std::int64_t kBoundaryStep = 500'000;      // ns between them
+  static constexpr std::int64_t kBoundaryWindow = 5'000'000;  // ns: 10 x 500 us
 
  private:
   void loop(const std::stop_token& stop);
-  Samples late_;  // the probe thread's until finish() joins it
+  // Sleeps until kSpinMargin before `due` on `clock` (in slices, so a stop is seen within
+  // ~50 ms), then spins to it. Returns the clock's reading there, or -1 when stopped first.
+  static std::int64_t wait_for(clockid_t clock, std::int64_t due, const std::stop_token& stop);
+  Schedule schedule_;
+  int rt_priority_;
+  Samples late_;                    // the probe thread's until finish() joins it
+  std::vector<std::int64_t> dues_;  // likewise
   std::jthread thread_;
 };
 

@@ -49,7 +49,7 @@ struct ScenarioResult {
   std::map<std::string, Stat> metrics;   // only metrics with n > 0
   std::map<std::string, double> rss_mb;  // peak RSS per role
   std::map<std::string, Stat> floors;  // ping_us, setget_us, memcpy_us, seal_wake_us, stop_path_us,
-                                       // timer_us
+                                       // timer_us, boundary_timer_us
   std::map<std::string, Stat> extra;   // breakdowns beside the metrics
   std::map<std::string, std::uint64_t> counters;
   std::vector<SeriesPoint> series;

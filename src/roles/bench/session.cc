@@ -274,7 +274,8 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   HARRIER_TRY(wait_ready(conn, ingest, "ingest"));
 
   const auto t0 = Clock::now();
-  TimerProbe timer;
+  TimerProbe timer(TimerProbe::Schedule::kGaps, w.rt_priority);
+  TimerProbe boundary_timer(TimerProbe::Schedule::kBoundaries, w.rt_priority);
   const auto deadline = t0 + std::chrono::milliseconds(static_cast<std::int64_t>(
                                  (w.session_s + s.deadline_slack_s) * 1e3));
   std::optional<Hist> prev_lag, prev_seal;
@@ -341,6 +342,7 @@ Result<ScenarioResult> run_session(const Env& env, const Workload& w, const Sess
   }
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   r.floors["timer_us"] = timer.finish().stat();
+  r.floors["boundary_timer_us"] = boundary_timer.finish().stat();
   std::this_thread::sleep_for(
       std::chrono::milliseconds(static_cast<std::int64_t>(s.settle_s * 1e3)));
 
