@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "bus/events.h"
 #include "bus/keys.h"
@@ -41,13 +43,16 @@ class TelemetryQuote : public TelemetrySuite {
     if (!r || r->size() == 0) return -1;
     return r->at(0).integer().value_or(-1);
   }
-  // `n` of a histogram in P3's heartbeat (-1 when absent).
-  double histogram_n(const Child& c, std::string_view name) {
+  // A field ("n", "max", ...) of a histogram in P3's heartbeat (-1 when absent).
+  double histogram_field(const Child& c, std::string_view name, std::string_view field) {
     auto v = heartbeat_of("telemetry", c.pid());
     const json::Value* m = v ? v->find("metrics") : nullptr;
     const json::Value* hs = m ? m->find("histograms") : nullptr;
     const json::Value* h = hs ? hs->find(name) : nullptr;
-    return h ? h->number_at("n").value_or(-1) : -1;
+    return h ? h->number_at(field).value_or(-1) : -1;
+  }
+  double histogram_n(const Child& c, std::string_view name) {
+    return histogram_field(c, name, "n");
   }
   // stream:exit_fire holds one exit (waits for it): for `sym`, triggered at `trigger_ns`.
   void expect_one_exit(std::string_view sym, TimestampNs trigger_ns) {
@@ -242,6 +247,24 @@ TEST_F(TelemetryQuote, QuoteThatArrivedBeforeTheStopOpenedIsAppliedWhenItOpens) 
   // QQQ stays guarded: its early quote predates the position.
   ASSERT_TRUE(eventually([&] { return guarded() == std::vector<std::string>{"QQQ"}; }));
   EXPECT_EQ(xlen("stream:exit_fire"), 1);
+}
+
+// A quote kept from before its stop opened is seen when the stop opens, not when it was read:
+// stop_to_exit_us times P3's own step (it read ~1 s for such exits, timed from a read seconds
+// before the position existed).
+TEST_F(TelemetryQuote, AQuoteKeptForAStopIsTimedFromWhenTheStopOpens) {
+  auto p3 = start_p3();
+  ASSERT_TRUE(wait_ready(*p3)) << read_file(path("p3.err"));
+  const bus::QuoteEvent spy = quote("SPY", 99.0, 99.01);  // below a 0.5% stop from 100
+  publish(spy);
+  ASSERT_TRUE(eventually([&] { return counter(*p3, "quotes_unguarded") == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  open_position("SPY", 100, 100.0, kEntryId);
+  expect_one_exit("SPY", spy.ts_ns);
+  ASSERT_TRUE(eventually([&] { return histogram_field(*p3, "stop_to_exit_us", "n") == 1; }));
+  const double max_us = histogram_field(*p3, "stop_to_exit_us", "max");
+  EXPECT_GE(max_us, 0);
+  EXPECT_LT(max_us, 1'000'000);  // the kept quote was read 1.5 s before
 }
 
 // Every early change counts, not only the newest entry's: a dip below the stop-to-be and the

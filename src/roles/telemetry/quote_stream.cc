@@ -89,15 +89,14 @@ Status QuoteStream::handle(const std::vector<bus::StreamEntry>& entries,
       // before this P3 has opened the stop: keep every such change for catch_up(), the entries
       // that came first as the earlier changes of the newest.
       auto [it, fresh] = early_.try_emplace(q->sym);
-      QuoteEvent& kept = it->second;
+      bus::QuoteEvent& kept = it->second;
       if (fresh || kept.ts_ns == 0) {
-        static_cast<bus::QuoteEvent&>(kept) = std::move(*q);
-        kept.read_wall_ns = reply_wall_ns;
+        kept = std::move(*q);
       } else if (q->ts_ns >= kept.ts_ns) {
         kept.path.push_back(kept.point());
         kept.path.insert(kept.path.end(), q->path.begin(), q->path.end());
         q->path = std::move(kept.path);
-        static_cast<bus::QuoteEvent&>(kept) = std::move(*q);
+        kept = std::move(*q);
         keep_recent(kept.path, kept.ts_ns);
       }
     }
@@ -122,13 +121,16 @@ void QuoteStream::keep_recent(std::vector<bus::QuotePoint>& path, TimestampNs ne
 void QuoteStream::catch_up(std::string_view sym, TimestampNs entry_ts_ns) {
   auto it = early_.find(sym);
   if (it == early_.end()) return;
-  QuoteEvent q = std::move(it->second);
+  bus::QuoteEvent q = std::move(it->second);
   early_.erase(it);
   // Only a quote from after the fill concerns this position (an older one may belong to an
   // earlier position of the symbol, or to before the price the stop starts from).
   if (q.ts_ns < entry_ts_ns) return;
   std::erase_if(q.path, [&](const bus::QuotePoint& p) { return p.ts_ns < entry_ts_ns; });
-  stops_.apply_quote(q, q.read_wall_ns);
+  // Seen now: only now does this P3 hold the stop and the quote together. (The read time of
+  // the entries kept was the first one's, often seconds old for a symbol published between
+  // two positions, which made stop_to_exit_us read ~1 s for such exits.)
+  stops_.apply_quote(q, clock_.now_ns());
 }
 
 void QuoteStream::stage(bus::CommandBatch& batch) {

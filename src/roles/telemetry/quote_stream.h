@@ -95,11 +95,8 @@ class QuoteStream {
   std::vector<std::string> unacked_;
   std::vector<std::string> acking_;  // staged: the XACK's ids, until finish()
   std::size_t ack_index_ = 0;        // the XACK's place in the staged batch
-  struct QuoteEvent : bus::QuoteEvent {
-    TimestampNs read_wall_ns = 0;
-  };
   // Per symbol without an open stop: the newest quote, the earlier changes in its path.
-  std::map<std::string, QuoteEvent, std::less<>> early_;
+  std::map<std::string, bus::QuoteEvent, std::less<>> early_;
   static constexpr TimestampNs kEarlyWindowNs = 2 * kNsPerSec;
   static constexpr std::ptrdiff_t kEarlyMaxPath = 4096;
   static constexpr std::size_t kEarlyPrune = 2 * kEarlyMaxPath;  // prune at this many
