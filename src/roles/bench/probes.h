@@ -177,7 +177,8 @@ class StopPathProbe {
 //                each 500 us, at random within it), when every bar of every interval ends and
 //                the ticks that close them arrive: the floor of seal delay, which starts at such
 //                a tick's exchange time (the simulator's are the wall clock's; a replayed file's
-//                boundaries fall elsewhere). ~0.1% of a core.
+//                boundaries fall elsewhere, so the bench runs it for the simulator only).
+//                ~0.06% of a core, all of it in those windows (the spins).
 class TimerProbe {
  public:
   enum class Schedule : std::uint8_t { kGaps, kBoundaries };
