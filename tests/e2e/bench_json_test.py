@@ -4,12 +4,15 @@
 Runs the real binary twice: the simulator scenario open_1x2000 for 3 s (JSON, Markdown and the
 gnuplot PNG), and sym10_20000 on a canonical tick CSV written by `harrier sim` (--workload), where
 the stop -> exit path cannot be timed (a past day's exchange times) and must be absent, not zero.
+Then --rt-priority without the right to SCHED_FIFO (as root: CAP_SYS_NICE dropped by setpriv)
+must be refused with exit 2 and a reason.
 
 usage: bench_json_test.py HARRIER OUTDIR
 """
 import json
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,6 +40,26 @@ def number(v, where):
     if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
         fail(f"{where}: expected a finite number, got {v!r}")
     return v
+
+
+def check_rt_priority_refused(harrier):
+    """--rt-priority without the right to SCHED_FIFO fails with a clear error, exit 2, before
+    anything starts (a report would otherwise say SCHED_FIFO for a run without it)."""
+    cmd = [harrier, "bench", "open_1x2000", "--seconds", "1", "--rt-priority", "10"]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            fail("setpriv (util-linux) is needed to drop CAP_SYS_NICE as root")
+        cmd = [setpriv, "--bounding-set", "-sys_nice"] + cmd
+    elif resource.getrlimit(resource.RLIMIT_RTPRIO)[0] >= 10:
+        cmd[cmd.index("10")] = str(resource.getrlimit(resource.RLIMIT_RTPRIO)[0] + 1)
+        if int(cmd[-1]) > 99:
+            return  # this user may use every priority: nothing can be refused
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if p.returncode != 2:
+        fail(f"--rt-priority without the right: exit {p.returncode}, want 2: {p.stderr!r}")
+    if "SCHED_FIFO refused" not in p.stderr or "CAP_SYS_NICE" not in p.stderr:
+        fail(f"--rt-priority refusal does not say why: {p.stderr!r}")
 
 
 def check_shape(doc, name, must_have, floors_expected=FLOORS):
@@ -182,6 +205,7 @@ def main():
         fail(f"workload does not name the file: {s['workload']!r}")
     if "stop_to_exit_us" in s["metrics"]:
         fail("stop_to_exit_us must be absent for a replay of a past day")
+    check_rt_priority_refused(harrier)
     print("ok")
 
 

@@ -1,7 +1,12 @@
 // `harrier bench` in the command table (cli/commands.cc): flags, then roles::bench::run_bench.
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <thread>
 
 #include "cli/args.h"
 #include "cli/subcommands.h"
@@ -61,6 +66,22 @@ int run_bench(std::span<char*> args) {
       return 2;
     }
     o.rt_priority = static_cast<int>(*n);
+    // P1 runs on without SCHED_FIFO when refused (it only warns); a run whose report would say
+    // SCHED_FIFO without it is refused here instead. Tried on a thread of its own, so this one's
+    // policy stays.
+    int err = 0;
+    std::thread([&] {
+      sched_param sp{};
+      sp.sched_priority = o.rt_priority;
+      err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+    }).join();
+    if (err != 0) {
+      std::fprintf(stderr,
+                   "harrier bench: --rt-priority %d: SCHED_FIFO refused: %s (needs CAP_SYS_NICE "
+                   "or ulimit -r %d)\n",
+                   o.rt_priority, std::strerror(err), o.rt_priority);
+      return 2;
+    }
   }
   if (!seconds.empty()) {
     auto s = double_option("seconds", seconds);
