@@ -182,8 +182,10 @@ def main():
         if want not in text:
             fail(f"console output lacks {want!r}")
     with open(js) as f:
-        s = check_shape(json.load(f), "open_1x2000",
-                        ["feed_lag_us", "seal_delay_us", "frame_roundtrip_us"])
+        doc = json.load(f)
+    s = check_shape(doc, "open_1x2000", ["feed_lag_us", "seal_delay_us", "frame_roundtrip_us"])
+    if any("--quick" in w for w in doc["machine"]["warnings"]):
+        fail("a run without --quick is warned about as one")
     with open(md) as f:
         mdtext = f.read()
     if "| metric |" not in mdtext or "open_1x2000" not in mdtext:
@@ -195,12 +197,16 @@ def main():
     csv = os.path.join(out, "w.csv")
     run([harrier, "sim", "--symbols", "2", "--seconds", "3", "--rate", "400", "--out", csv], 120)
     js2 = os.path.join(out, "workload.json")
-    run([harrier, "bench", "sym10_20000", "--workload", csv, "--json", js2], 600)
+    run([harrier, "bench", "sym10_20000", "--workload", csv, "--quick", "--json", js2], 600)
     with open(js2) as f:
         # A replay's second boundaries are not the wall clock's: no boundary deadline floor.
         replay_floors = [k for k in FLOORS if k != "boundary_timer_us"]
         s = check_shape(json.load(f), "sym10_20000", ["feed_lag_us", "frame_roundtrip_us"],
                         replay_floors)
+    with open(js2) as f:
+        warnings = json.load(f)["machine"]["warnings"]
+    if not any("--quick" in w for w in warnings):
+        fail(f"a --quick run does not say so in machine.warnings: {warnings!r}")
     if "w.csv" not in s["workload"]:
         fail(f"workload does not name the file: {s['workload']!r}")
     if "stop_to_exit_us" in s["metrics"]:

@@ -235,6 +235,11 @@ int run_bench(const BenchOptions& o) {
   Report report;
   report.command = o.command;
   report.machine = read_machine();
+  if (o.quick) {
+    report.machine.warnings.push_back(
+        "--quick: short sessions and a 40 s max_rate search of 2 s probes, a smoke run; the "
+        "targets are read from a full run (docs/PERFORMANCE.md)");
+  }
   for (const std::string& w : report.machine.warnings) {
     std::fprintf(stderr, "harrier bench: WARNING: %s\n", w.c_str());
   }
