@@ -1,6 +1,8 @@
 #include "core/futex.h"
 
 #include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -28,5 +30,11 @@ void WakeWord::wake() {
 }
 
 void set_tight_timer_slack() { prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); }
+
+int set_sched_fifo(int priority) {
+  sched_param sp{};
+  sp.sched_priority = priority;
+  return pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
 
 }  // namespace harrier

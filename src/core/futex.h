@@ -29,4 +29,8 @@ class WakeWord {
 // would dominate a latency budget of tens of microseconds).
 void set_tight_timer_slack();
 
+// Puts the calling thread under SCHED_FIFO at `priority` (1-99). Returns 0, or the errno of the
+// refusal (EPERM without CAP_SYS_NICE or an RLIMIT_RTPRIO at least that high).
+int set_sched_fifo(int priority);
+
 }  // namespace harrier

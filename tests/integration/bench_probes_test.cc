@@ -36,6 +36,14 @@ TEST(BenchSession, FeedQueueHoldsTheLagSustainedAllows) {
   EXPECT_EQ(feed_queue_for(w), 262144u);  // 200,000 ticks
 }
 
+// The first target check whose name holds `needle` (empty when none does).
+TargetCheck target_named(const Report& report, std::string_view needle) {
+  for (const TargetCheck& t : check_targets(report)) {
+    if (t.target.find(needle) != std::string::npos) return t;
+  }
+  return TargetCheck{};
+}
+
 // The wake target is read against P1's own seals landing in Redis when P1 reported them, beside
 // the lone-seal floor, as ratios to PING; without the landing figure only the lone seal shows.
 TEST(BenchReport, TheWakeIsReadAgainstP1sSealsLandingInRedis) {
@@ -47,12 +55,7 @@ TEST(BenchReport, TheWakeIsReadAgainstP1sSealsLandingInRedis) {
   s.extra["p1_publish_to_commit_us"] = Stat{2350, 13000, 18000, 100};
   Report r;
   r.scenarios.push_back(s);
-  auto wake_check = [](const Report& report) {
-    for (const TargetCheck& t : check_targets(report)) {
-      if (t.target.find("wake") != std::string::npos) return t;
-    }
-    return TargetCheck{};
-  };
+  auto wake_check = [](const Report& report) { return target_named(report, "wake"); };
   TargetCheck t = wake_check(r);
   EXPECT_EQ(t.measured, "60.0x PING");
   EXPECT_FALSE(t.met);
@@ -73,12 +76,7 @@ TEST(BenchReport, TheSealDelayIsReadAgainstTheBoundaryDeadlineFloor) {
   s.extra["p1_seal_work_us"] = Stat{3, 60, 120, 2500};
   Report r;
   r.scenarios.push_back(s);
-  auto seal_check = [](const Report& report) {
-    for (const TargetCheck& t : check_targets(report)) {
-      if (t.target.find("seal delay") != std::string::npos) return t;
-    }
-    return TargetCheck{};
-  };
+  auto seal_check = [](const Report& report) { return target_named(report, "seal delay"); };
   TargetCheck t = seal_check(r);
   EXPECT_EQ(t.measured, "3000 us");
   EXPECT_FALSE(t.met);

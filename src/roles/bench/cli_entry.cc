@@ -1,7 +1,4 @@
 // `harrier bench` in the command table (cli/commands.cc): flags, then roles::bench::run_bench.
-#include <pthread.h>
-#include <sched.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +7,7 @@
 
 #include "cli/args.h"
 #include "cli/subcommands.h"
+#include "core/futex.h"
 #include "roles/bench/system_bench.h"
 
 namespace harrier::cli {
@@ -70,11 +68,7 @@ int run_bench(std::span<char*> args) {
     // SCHED_FIFO without it is refused here instead. Tried on a thread of its own, so this one's
     // policy stays.
     int err = 0;
-    std::thread([&] {
-      sched_param sp{};
-      sp.sched_priority = o.rt_priority;
-      err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-    }).join();
+    std::thread([&] { err = set_sched_fifo(o.rt_priority); }).join();
     if (err != 0) {
       std::fprintf(stderr,
                    "harrier bench: --rt-priority %d: SCHED_FIFO refused: %s (needs CAP_SYS_NICE "

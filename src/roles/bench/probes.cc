@@ -21,11 +21,12 @@ namespace {
 
 constexpr std::size_t kRows = 120;  // the paper's frame: 120 bars of every column
 
-std::int64_t mono_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+std::int64_t clock_ns(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
 }
+std::int64_t mono_ns() { return clock_ns(CLOCK_MONOTONIC); }
 
 std::vector<Bar> make_window() {
   std::vector<Bar> bars(kRows);
@@ -324,11 +325,7 @@ Samples TimerProbe::finish() {
 }
 
 std::int64_t TimerProbe::wait_for(clockid_t clock, std::int64_t due, const std::stop_token& stop) {
-  auto now_on = [clock] {
-    timespec ts{};
-    clock_gettime(clock, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
-  };
+  auto now_on = [clock] { return clock_ns(clock); };
   constexpr std::int64_t kSlice = 50 * kNsPerMs;
   const std::int64_t wake_at = due - ingest::kSpinMargin;
   for (std::int64_t now = now_on(); now < wake_at; now = now_on()) {
@@ -346,13 +343,8 @@ void TimerProbe::loop(const std::stop_token& stop) {
   pthread_setname_np(pthread_self(),
                      schedule_ == Schedule::kGaps ? "bench-timer" : "bench-boundary");
   set_tight_timer_slack();
-  if (rt_priority_ > 0) {
-    sched_param sp{};
-    sp.sched_priority = rt_priority_;
-    // Refused without CAP_SYS_NICE, as P1's threads are then: both stay under the normal
-    // scheduler (P1 logs it).
-    (void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-  }
+  // `harrier bench` refuses an --rt-priority it may not use, so this is granted as P1's is.
+  if (rt_priority_ > 0) (void)set_sched_fifo(rt_priority_);
   std::uint64_t x = 0x9E3779B97F4A7C15ull;  // xorshift64: no aliasing with the feed's batches
   auto next_random = [&x] {
     x ^= x << 13;
@@ -372,12 +364,7 @@ void TimerProbe::loop(const std::stop_token& stop) {
     }
     return;
   }
-  auto wall_ns = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
-  };
-  std::int64_t second = wall_ns() / kNsPerSec + 1;
+  std::int64_t second = clock_ns(CLOCK_REALTIME) / kNsPerSec + 1;
   for (int k = 0; !stop.stop_requested(); ++k) {
     if (k == kBoundaryDeadlines) {
       k = 0;
@@ -385,8 +372,8 @@ void TimerProbe::loop(const std::stop_token& stop) {
     }
     const std::int64_t due = second * kNsPerSec + k * kBoundaryStep +
                              static_cast<std::int64_t>(next_random() % kBoundaryStep);
-    if (due < wall_ns()) {  // late for this one already: never chase a backlog
-      second = std::max(second, wall_ns() / kNsPerSec);
+    if (const std::int64_t wall = clock_ns(CLOCK_REALTIME); due < wall) {
+      second = std::max(second, wall / kNsPerSec);  // late for it already: never chase a backlog
       continue;
     }
     const std::int64_t now = wait_for(CLOCK_REALTIME, due, stop);

@@ -1,7 +1,6 @@
 #include "roles/ingest/ingest.h"
 
 #include <pthread.h>
-#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -138,9 +137,7 @@ struct Pipeline {
 // thread goes on under the normal scheduler.
 void set_realtime(std::int64_t priority, std::string_view thread) {
   if (priority <= 0) return;
-  sched_param sp{};
-  sp.sched_priority = static_cast<int>(priority);
-  if (int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); err != 0) {
+  if (int err = set_sched_fifo(static_cast<int>(priority)); err != 0) {
     log::warn(kTag,
               "ingest.rt_priority {}: the {} thread stays under the normal scheduler: {} (needs "
               "CAP_SYS_NICE or ulimit -r {})",
